@@ -1,0 +1,28 @@
+// Typed, non-retryable failures for problems that another attempt cannot fix (bad job input,
+// unsafe paths, a corrupt status file). Everything else stays retryable.
+import { ApplicationFailure } from '@temporalio/common';
+import { UnsafePathError } from '../core/paths';
+import { NoJobsFolderError } from './job-files';
+import { ProjectFileError } from './project-fs';
+import { StatusFileCorruptError } from './status-store';
+
+export function invalidJob(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, 'InvalidJob');
+}
+
+/** Rethrow known input errors as typed non-retryable failures. */
+export function asFailure(e: unknown): unknown {
+  if (e instanceof UnsafePathError) return ApplicationFailure.nonRetryable(e.message, 'PathOutsideProject');
+  if (e instanceof ProjectFileError) return ApplicationFailure.nonRetryable(e.message, 'InvalidJob');
+  if (e instanceof StatusFileCorruptError) return ApplicationFailure.nonRetryable(e.message, 'StatusFileCorrupt');
+  if (e instanceof NoJobsFolderError) return ApplicationFailure.nonRetryable(e.message, 'InvalidProject');
+  return e;
+}
+
+export async function typedFailures<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw asFailure(e);
+  }
+}

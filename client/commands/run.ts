@@ -1,0 +1,182 @@
+// `worksplit run`: start (or attach to) the project's batch workflow, run a worker in-process,
+// show progress, print the summary. Exit 0 only when every selected job passed.
+import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { batchWorkflowId } from '../../core/ids';
+import { listJobIds } from '../../activities/job-files';
+import { statusStoreFor } from '../../activities/status-store';
+import { effectiveConcurrency } from '../../core/schedule';
+import type { BatchInput, BatchProgress, BatchResult } from '../../workflows/types';
+import { connectClient, connectWorker, resolveTarget, workflowUiUrl } from '../connection';
+import { offlinePlan } from '../offline-plan';
+import { checkOllama } from '../ollama-health';
+import { Output, UsageError, colors, plural, seconds } from '../output';
+import { loadProject, runSettings } from '../project';
+import { createWorkers, installQuietRuntime, runWorkers } from '../../worker/workers';
+
+export interface RunOptions {
+  path: string;
+  job?: string;
+  dryRun?: boolean;
+  resume?: boolean;
+  rerun?: boolean;
+  model?: string;
+  url?: string;
+  timeout?: number;
+  noStream?: boolean;
+  stopOnFail?: boolean;
+  maxConcurrent?: number;
+  /** Do not run a worker here (another process or machine runs them). */
+  worker?: boolean;
+  /** Skip the Ollama health check (the LLM workers may be elsewhere). */
+  healthCheck?: boolean;
+}
+
+export async function runCommand(opts: RunOptions, out: Output): Promise<number> {
+  const project = await loadProject(opts.path, {
+    model: opts.model,
+    url: opts.url,
+    timeoutSeconds: opts.timeout,
+    maxConcurrent: opts.maxConcurrent,
+    stopOnFail: opts.stopOnFail,
+    noStream: opts.noStream,
+  });
+  project.warnings.forEach((w) => out.warn(w));
+  const { config, ref } = project;
+  const ids = await listJobIds(ref.root);
+  if (opts.job !== undefined && !ids.includes(opts.job)) throw new UsageError(`no job "${opts.job}" in jobs/ (jobs: ${ids.join(', ') || 'none'})`);
+  const selection = { resume: !!opts.resume, rerun: !!opts.rerun, ...(opts.job !== undefined ? { only: opts.job } : {}) };
+
+  if (opts.dryRun) return dryRun(ref.root, config.limits.max_context_files, selection, config.batch.max_concurrent, out);
+
+  const runWorker = opts.worker !== false;
+  if (runWorker && opts.healthCheck !== false) {
+    const health = await checkOllama(config.ollama.url, config.ollama.model);
+    if (!health.ok) throw new UsageError(health.message);
+  }
+  // A corrupt status file stops the run before anything starts, with its backup named.
+  await statusStoreFor(ref.root).read();
+
+  const target = (await resolveTarget(project, { start: true }))!;
+  const client = await connectClient(target);
+  const workflowId = batchWorkflowId(ref.key);
+  let workers: Worker[] = [];
+  let running: ReturnType<typeof runWorkers> | undefined;
+  if (runWorker) {
+    installQuietRuntime();
+    const connection = await connectWorker(target);
+    workers = await createWorkers({
+      connection,
+      namespace: target.namespace,
+      queues: project.queues,
+      files: true,
+      llm: true,
+      llmCapacity: effectiveConcurrency(config.batch.max_concurrent),
+    });
+    running = runWorkers(workers);
+  }
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    out.line(colors.yellow(`\nStopping the local worker; model calls in flight are aborted. The batch keeps its state in Temporal.`));
+    out.line(`Resume with: worksplit run${opts.path !== '.' ? ` --path ${opts.path}` : ''}`);
+    running?.stop();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const existing = await client.workflow.getHandle(workflowId).describe().then((d) => d, () => undefined);
+    const attaching = existing?.status.name === 'RUNNING';
+    const input: BatchInput = { project: ref, queues: project.queues, settings: runSettings(config), selection };
+    const handle = await client.workflow.start('batchWorkflow', {
+      workflowId,
+      taskQueue: project.queues.project,
+      args: [input],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      staticSummary: `worksplit batch for ${ref.name}`,
+      staticDetails: `project ${ref.root}; model ${config.ollama.model}; max ${config.batch.max_concurrent || 'unlimited'} at once${config.batch.stop_on_fail ? '; stop on fail' : ''}`,
+    });
+    out.line(attaching ? `Attached to the running batch ${colors.bold(workflowId)} (started ${existing!.startTime.toISOString()}).` : `Started batch ${colors.bold(workflowId)}.`);
+    const ui = workflowUiUrl(target, workflowId);
+    if (ui) out.line(`Web UI: ${ui}`);
+
+    const watcher = watchProgress(() => handle.query<BatchProgress>('progress'), out);
+    const result = await Promise.race([
+      handle.result() as Promise<BatchResult>,
+      running ? running.done.then(() => (interrupted ? null : Promise.reject(new Error('the worker stopped unexpectedly')))) : new Promise<never>(() => undefined),
+    ]);
+    watcher.stop();
+    if (result === null) return 130;
+    watcher.flush(result);
+    return printSummary(result, out);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    running?.stop();
+    await running?.done.catch(() => undefined);
+    await client.connection.close();
+  }
+}
+
+async function dryRun(root: string, maxContextFiles: number, selection: { resume: boolean; rerun: boolean; only?: string }, maxConcurrent: number, out: Output): Promise<number> {
+  const plan = await offlinePlan(root, maxContextFiles, selection);
+  plan.warnings.forEach((w) => out.warn(w));
+  const runnable = plan.groups.flat();
+  out.line(`Dry run: ${plural(runnable.length, 'job')} would run in ${plural(plan.groups.length, 'group')}, at most ${maxConcurrent || 'unlimited'} at once. Nothing was changed.`);
+  plan.groups.forEach((g, i) => out.line(`  group ${i + 1}: ${g.map((id) => (plan.deps[id].length > 0 ? `${id} (after ${plan.deps[id].join(', ')})` : id)).join(', ')}`));
+  for (const [id, reason] of Object.entries(plan.invalid)) out.line(`  ${colors.red('cannot run')} ${id}: ${reason}`);
+  if (plan.stuckNotResumed.length > 0) out.line(`  ${plural(plan.stuckNotResumed.length, 'stuck job')} left out (use --resume): ${plan.stuckNotResumed.join(', ')}`);
+  if (plan.selected.length === 0) out.line('  Nothing to run: no job is in status created (use --rerun, --resume or --job ID).');
+  return Object.keys(plan.invalid).length > 0 ? 2 : 0;
+}
+
+const MARK: Record<string, string> = { passed: colors.green('✔'), failed: colors.red('✖'), skipped: colors.yellow('↷'), cancelled: colors.yellow('⊘'), running: colors.cyan('▶') };
+
+/** Poll the batch's progress query and print one line per job state change. */
+function watchProgress(query: () => Promise<BatchProgress>, out: Output) {
+  const seen = new Map<string, string>();
+  let stopped = false;
+  const report = (p: Pick<BatchProgress, 'jobs'>) => {
+    for (const [id, j] of Object.entries(p.jobs).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (seen.get(id) === j.state || j.state === 'waiting') continue;
+      seen.set(id, j.state);
+      if (j.state === 'running') out.line(`${MARK.running} ${id} started`);
+      else if (j.state === 'passed') out.line(`${MARK.passed} ${id} passed${j.retried ? ' after a retry' : ''}${j.startedAt && j.finishedAt ? ` in ${seconds(j.finishedAt - j.startedAt)}` : ''}${j.tokens ? `, ${j.tokens.outputTokens} tokens` : ''}`);
+      else out.line(`${MARK[j.state] ?? '-'} ${id} ${j.state}: ${j.reason ?? ''}`);
+    }
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        report(await query());
+      } catch {
+        // The batch may not have run its first workflow task yet; ask again.
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  })();
+  return {
+    stop: () => {
+      stopped = true;
+      void loop;
+    },
+    flush: (r: BatchResult) => report(r),
+  };
+}
+
+function printSummary(r: BatchResult, out: Output): number {
+  const t = r.totals;
+  r.warnings.forEach((w) => out.warn(w));
+  if (t.total === 0) {
+    out.line('No jobs to run: every job has run (use --rerun to run them again, --resume for stuck ones, or --job ID).');
+    return 0;
+  }
+  out.line();
+  out.line(`${colors.bold('Batch done:')} ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.cancelled} cancelled (of ${t.total}).`);
+  out.line(`Tokens: ${r.tokens.promptTokens} prompt + ${r.tokens.outputTokens} output in ${plural(r.tokens.calls, 'model call')}, ${seconds(r.tokens.modelMs)} model time.`);
+  for (const [id, j] of Object.entries(r.jobs)) {
+    if (j.state !== 'passed') out.line(`  ${MARK[j.state] ?? '-'} ${id}: ${j.reason ?? j.state}`);
+  }
+  return t.passed === t.total ? 0 : 1;
+}

@@ -1,0 +1,13 @@
+// The run plan computed locally, without Temporal: for `run --dry-run` (and `deps`). Reads, never
+// writes: the status file is synced in memory only.
+import { RunPlan, planRun } from '../core/plan';
+import { SelectOptions, syncEntries } from '../core/status';
+import { readJobFolder } from '../activities/job-files';
+import { statusStoreFor } from '../activities/status-store';
+
+export async function offlinePlan(root: string, maxContextFiles: number, selection: SelectOptions): Promise<RunPlan & { warnings: string[] }> {
+  const folder = await readJobFolder(root, maxContextFiles);
+  const current = await statusStoreFor(root).read();
+  const { entries } = syncEntries(current, folder.ids, new Date().toISOString());
+  return { ...planRun({ ...folder, entries, selection }), warnings: folder.warnings.map((w) => `${w.file}: ${w.field}: ${w.message}`) };
+}

@@ -1,0 +1,19 @@
+// The health check before a run (SPEC §6): is Ollama there, and is the model pulled?
+import { Ollama } from 'ollama';
+
+export type Health = { ok: true } | { ok: false; message: string };
+
+export async function checkOllama(url: string, model: string, timeoutMs = 5000): Promise<Health> {
+  const client = new Ollama({ host: url, fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }) });
+  let names: string[];
+  try {
+    names = (await client.list()).models.map((m) => m.name);
+  } catch (e) {
+    return { ok: false, message: `Ollama is not reachable at ${url} (${(e as Error).message}); start it with "ollama serve", or set [ollama] url / --url` };
+  }
+  const wanted = model.includes(':') ? model : `${model}:latest`;
+  if (!names.some((n) => n === model || n === wanted)) {
+    return { ok: false, message: `model "${model}" is not pulled on ${url} (it has: ${names.join(', ') || 'none'}); run: ollama pull ${model}` };
+  }
+  return { ok: true };
+}

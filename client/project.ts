@@ -1,0 +1,59 @@
+// The project a command works on: its root, identity, configuration and task queues.
+import { createHash } from 'node:crypto';
+import { promises as fs, realpathSync } from 'node:fs';
+import * as path from 'node:path';
+import { Config, ConfigOverrides, applyOverrides, parseConfig } from '../core/config';
+import { taskQueues } from '../core/ids';
+import type { ProjectRef, RunSettings, TaskQueues } from '../workflows/types';
+
+export interface Project {
+  ref: ProjectRef;
+  config: Config;
+  warnings: string[];
+  queues: TaskQueues;
+}
+
+export async function loadProject(dir: string, overrides: ConfigOverrides = {}): Promise<Project> {
+  const root = realpathSync(path.resolve(dir));
+  const tomlPath = path.join(root, 'worksplit.toml');
+  const text = await fs.readFile(tomlPath, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  });
+  const { config, warnings } = parseConfig(text, 'worksplit.toml');
+  const ref = projectRef(root);
+  const merged = applyOverrides(config, overrides);
+  return { ref, config: merged, warnings, queues: taskQueues(merged.temporal.task_queue, ref.key) };
+}
+
+export function projectRef(root: string): ProjectRef {
+  const name = (path.basename(root) || 'project').replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40);
+  const hash = createHash('sha256').update(root).digest('hex').slice(0, 8);
+  return { root, name, key: `${name}-${hash}` };
+}
+
+export function runSettings(config: Config, extra: { heartbeatSeconds?: number; fileActivitySeconds?: number } = {}): RunSettings {
+  const o = config.ollama;
+  return {
+    llm: {
+      url: o.url,
+      model: o.model,
+      timeoutSeconds: o.timeout_seconds,
+      stallSeconds: o.stall_seconds,
+      stream: config.behavior.stream_output,
+      ...(o.think !== undefined ? { think: o.think } : {}),
+      ...(o.options ? { options: o.options } : {}),
+    },
+    limits: {
+      maxContextFiles: config.limits.max_context_files,
+      maxContextLines: config.limits.max_context_lines,
+      maxPromptTokens: config.limits.max_prompt_tokens,
+      maxOutputLines: config.limits.max_output_lines,
+    },
+    createOutputDirs: config.behavior.create_output_dirs,
+    maxConcurrent: config.batch.max_concurrent,
+    stopOnFail: config.batch.stop_on_fail,
+    heartbeatSeconds: extra.heartbeatSeconds ?? config.temporal.heartbeat_seconds,
+    fileActivitySeconds: extra.fileActivitySeconds ?? config.temporal.activity_seconds,
+  };
+}

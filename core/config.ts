@@ -1,0 +1,132 @@
+// worksplit.toml (SPEC §5): schema, defaults, CLI overrides. Pure: takes the file's text.
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { z } from 'zod';
+
+// Sections may be left out of the file; each then takes its defaults.
+const shapes: Record<string, z.ZodRawShape> = {};
+function section<T extends z.ZodRawShape>(name: string, shape: T) {
+  shapes[name] = shape;
+  return z.preprocess((v) => v ?? {}, z.looseObject(shape));
+}
+
+const schema = z.looseObject({
+  project: section('project', { language: z.enum(['rust', 'typescript', 'solidity', 'python']).optional() }),
+  ollama: section('ollama', {
+    url: z.string().default('http://localhost:11434'),
+    model: z.string().min(1).default('qwen-32k:latest'),
+    timeout_seconds: z.number().positive().default(300),
+    /** No token (content or thinking) for this long is a stall. */
+    stall_seconds: z.number().positive().default(120),
+    /** Send think:false to reasoning models; unset leaves the model's default. */
+    think: z.boolean().optional(),
+    /** Extra model options passed through to Ollama (temperature, num_ctx, …). */
+    options: z.record(z.string(), z.unknown()).optional(),
+  }),
+  limits: section('limits', {
+    max_output_lines: z.number().int().positive().default(900),
+    max_context_lines: z.number().int().positive().default(1000),
+    max_context_files: z.number().int().nonnegative().default(2),
+    max_prompt_tokens: z.number().int().positive().default(32000),
+  }),
+  behavior: section('behavior', { stream_output: z.boolean().default(true), create_output_dirs: z.boolean().default(true) }),
+  build: section('build', {
+    build_command: z.string().optional(),
+    test_command: z.string().optional(),
+    lint_command: z.string().optional(),
+    verify_build: z.boolean().default(false),
+    verify_tests: z.boolean().default(false),
+    auto_fix: z.boolean().default(false),
+    auto_fix_attempts: z.number().int().nonnegative().default(2),
+  }),
+  archive: section('archive', { enabled: z.boolean().default(true), days: z.number().int().nonnegative().default(3) }),
+  cleanup: section('cleanup', { enabled: z.boolean().default(true), days: z.number().int().nonnegative().default(30) }),
+  batch: section('batch', {
+    max_concurrent: z.number().int().nonnegative().default(4),
+    stop_on_fail: z.boolean().default(false),
+  }),
+  temporal: section('temporal', {
+    address: z.string().optional(),
+    namespace: z.string().default('default'),
+    /** Prefix of the task queues: <prefix>-llm for model calls, <prefix>-<project> for the rest. */
+    task_queue: z.string().default('worksplit'),
+    /** Heartbeat timeout of model calls: how soon the call of a dead worker is retried. */
+    heartbeat_seconds: z.number().positive().default(20),
+    /** Start-to-close timeout of the file activities. */
+    activity_seconds: z.number().positive().default(30),
+  }),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ParsedConfig {
+  config: Config;
+  warnings: string[];
+}
+
+export function defaultConfig(): Config {
+  return schema.parse({});
+}
+
+/** Parse worksplit.toml's text (undefined when the file does not exist). */
+export function parseConfig(text: string | undefined, file = 'worksplit.toml'): ParsedConfig {
+  let raw: Record<string, unknown> = {};
+  if (text !== undefined) {
+    try {
+      raw = parseToml(text) as Record<string, unknown>;
+    } catch (e) {
+      const where = e instanceof TomlError ? ` (line ${e.line}, column ${e.column})` : '';
+      throw new ConfigError(file, `invalid TOML${where}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  const res = schema.safeParse(raw);
+  if (!res.success) {
+    const issue = res.error.issues[0];
+    const key = issue.path.map(String).join('.');
+    throw new ConfigError(file, `${key || 'file'}: ${issue.message}`);
+  }
+  return { config: res.data, warnings: unknownKeys(raw, file) };
+}
+
+function unknownKeys(raw: Record<string, unknown>, file: string): string[] {
+  const out: string[] = [];
+  for (const [sec, val] of Object.entries(raw)) {
+    const shape = shapes[sec];
+    if (!shape) {
+      out.push(`${file}: unknown section [${sec}] (ignored)`);
+      continue;
+    }
+    if (typeof val !== 'object' || val === null) continue;
+    for (const key of Object.keys(val)) {
+      if (!(key in shape)) out.push(`${file}: unknown key ${sec}.${key} (ignored)`);
+    }
+  }
+  return out;
+}
+
+/** Flags that override the file (SPEC §7). */
+export interface ConfigOverrides {
+  model?: string;
+  url?: string;
+  timeoutSeconds?: number;
+  maxConcurrent?: number;
+  stopOnFail?: boolean;
+  noStream?: boolean;
+}
+
+export function applyOverrides(c: Config, o: ConfigOverrides): Config {
+  const out: Config = structuredClone(c);
+  if (o.model !== undefined) out.ollama.model = o.model;
+  if (o.url !== undefined) out.ollama.url = o.url;
+  if (o.timeoutSeconds !== undefined) out.ollama.timeout_seconds = o.timeoutSeconds;
+  if (o.maxConcurrent !== undefined) out.batch.max_concurrent = o.maxConcurrent;
+  if (o.stopOnFail) out.batch.stop_on_fail = true;
+  if (o.noStream) out.behavior.stream_output = false;
+  return out;
+}

@@ -1,0 +1,209 @@
+// Parse and validate one job file (markdown + YAML frontmatter) into a JobSpec.
+// Pure: takes the file's text, returns the spec or every problem found, each naming the field.
+// Not for workflows (gray-matter pulls in Node modules); activities and the CLI use it.
+import matter from 'gray-matter';
+import { z } from 'zod';
+import { JOB_MODES, JobProblem, JobSpec, joinPath } from './job';
+import { UnsafePathError, assertWritablePath, normalizeProjectPath } from './paths';
+
+export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export interface ParseOptions {
+  maxContextFiles: number;
+}
+
+export type ParseResult =
+  | { ok: true; job: JobSpec; warnings: JobProblem[] }
+  | { ok: false; problems: JobProblem[]; warnings: JobProblem[] };
+
+// A list written as YAML null (`context_files:` with nothing under it) counts as empty.
+const pathList = z.preprocess((v) => (v === null ? [] : v), z.array(z.string()));
+const optionalString = z.string().optional();
+
+const frontmatterSchema = z.looseObject({
+  mode: z.enum(JOB_MODES).default('replace'),
+  context_files: pathList.default([]),
+  output_dir: z.string({ error: 'is required (the folder the output file lives in)' }),
+  output_file: z.string({ error: 'is required (the output file name)' }),
+  output_files: pathList.optional(),
+  sequential: z.boolean().default(false),
+  target_files: pathList.optional(),
+  target_file: optionalString,
+  test_file: optionalString,
+  verify: z.boolean().default(true),
+  depends_on: pathList.optional(),
+  struct_name: optionalString,
+  new_field: optionalString,
+});
+
+const KNOWN_FIELDS = new Set(Object.keys(frontmatterSchema.shape));
+
+/** Split a job file into frontmatter text and body, accepting CRLF and a UTF-8 BOM. */
+export function splitFrontmatter(text: string): { yaml: string; body: string } | { error: string } {
+  const t = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const lines = t.split('\n');
+  if (lines[0]?.trim() !== '---') {
+    return { error: 'has no frontmatter: the file must start with a line "---", then YAML fields, then "---"' };
+  }
+  const close = lines.findIndex((l, i) => i > 0 && l.trim() === '---');
+  if (close < 0) return { error: 'frontmatter is not closed: no second "---" line' };
+  return { yaml: lines.slice(1, close).join('\n'), body: lines.slice(close + 1).join('\n') };
+}
+
+export function parseJobFile(fileName: string, text: string, opts: ParseOptions): ParseResult {
+  const file = fileName.includes('/') ? fileName : `jobs/${fileName}`;
+  const base = file.split('/').pop()!;
+  const id = base.replace(/\.md$/, '');
+  const problems: JobProblem[] = [];
+  const warnings: JobProblem[] = [];
+  const fail = () => ({ ok: false as const, problems, warnings });
+
+  if (!JOB_ID_PATTERN.test(id)) {
+    problems.push({ file, message: `job id ${JSON.stringify(id)} must be letters, digits, ".", "_" or "-" (no spaces or path separators)` });
+  }
+  const split = splitFrontmatter(text);
+  if ('error' in split) {
+    problems.push({ file, message: split.error });
+    return fail();
+  }
+  let data: Record<string, unknown>;
+  try {
+    // Passing options bypasses gray-matter's global cache, which would hand back shared objects.
+    const parsed = matter(`---\n${split.yaml}\n---\n`, { excerpt: false });
+    data = (parsed.data ?? {}) as Record<string, unknown>;
+  } catch (e) {
+    const reason = (e as Error).message.split('\n')[0];
+    problems.push({ file, message: `invalid YAML in frontmatter: ${reason}` });
+    return fail();
+  }
+  for (const key of Object.keys(data)) {
+    if (!KNOWN_FIELDS.has(key)) warnings.push({ file, field: key, message: 'unknown field (ignored)' });
+  }
+  const res = frontmatterSchema.safeParse(data);
+  if (!res.success) {
+    for (const issue of res.error.issues) {
+      problems.push({ file, field: fieldName(issue.path), message: issueMessage(issue) });
+    }
+    return fail();
+  }
+  const fm = res.data;
+  const instructions = split.body.trim();
+  if (instructions === '') problems.push({ file, message: 'the job body is empty: write the instructions for the model below the frontmatter' });
+
+  const readable = (field: string, v: string | undefined): string | undefined => {
+    if (v === undefined) return undefined;
+    try {
+      const p = normalizeProjectPath(v);
+      if (p === '.') throw new UnsafePathError(v, 'names the project root, not a file');
+      return p;
+    } catch (e) {
+      problems.push({ file, field, message: (e as Error).message });
+      return undefined;
+    }
+  };
+  const writable = (field: string, v: string | undefined): string | undefined => {
+    if (v === undefined) return undefined;
+    try {
+      return assertWritablePath(v);
+    } catch (e) {
+      problems.push({ file, field, message: (e as Error).message });
+      return undefined;
+    }
+  };
+  const list = (field: string, vs: string[] | undefined, check: typeof readable): string[] | undefined =>
+    vs?.map((v, i) => {
+      if (v.trim() === '') problems.push({ file, field: `${field}[${i}]`, message: 'is empty' });
+      return check(`${field}[${i}]`, v) ?? '';
+    });
+
+  if (fm.output_file.trim() === '') problems.push({ file, field: 'output_file', message: 'must not be empty' });
+  let outputDir = '.';
+  try {
+    outputDir = normalizeProjectPath(fm.output_dir === '' ? '.' : fm.output_dir);
+  } catch (e) {
+    problems.push({ file, field: 'output_dir', message: (e as Error).message });
+  }
+  const outputPath = writable('output_file', joinPath(outputDir, fm.output_file.trim())) ?? '';
+  const contextFiles = list('context_files', fm.context_files, readable) ?? [];
+  const outputFiles = list('output_files', fm.output_files, writable);
+  const targetFiles = list('target_files', fm.target_files, writable);
+  const targetFile = readable('target_file', fm.target_file);
+  if (fm.test_file !== undefined) {
+    if (fm.test_file.trim() === '') problems.push({ file, field: 'test_file', message: 'must not be empty' });
+    else writable('test_file', joinPath(outputDir, fm.test_file.trim()));
+  }
+  const dependsOn = fm.depends_on ?? [];
+  dependsOn.forEach((d, i) => {
+    if (d === id) problems.push({ file, field: `depends_on[${i}]`, message: 'a job cannot depend on itself' });
+    else if (!JOB_ID_PATTERN.test(d)) problems.push({ file, field: `depends_on[${i}]`, message: `${JSON.stringify(d)} is not a job id` });
+  });
+  if (outputFiles !== undefined && outputFiles.length === 0) {
+    problems.push({ file, field: 'output_files', message: 'must list at least one file when given' });
+  }
+  if (contextFiles.length > opts.maxContextFiles) {
+    problems.push({ file, field: 'context_files', message: `lists ${contextFiles.length} files; the limit is ${opts.maxContextFiles} ([limits] max_context_files)` });
+  }
+
+  // Mode rules (SPEC §1).
+  const need = (cond: boolean, field: string, message: string) => {
+    if (!cond) problems.push({ file, field, message });
+  };
+  if (fm.mode === 'edit') need(!fm.sequential, 'sequential', 'edit mode cannot be sequential');
+  if (fm.mode === 'split') {
+    need(targetFile !== undefined, 'target_file', 'split mode needs target_file (the large file to split)');
+    need(outputFiles !== undefined, 'output_files', 'split mode needs output_files (the parts to write)');
+    need(!fm.sequential, 'sequential', 'split mode cannot be sequential');
+  }
+  if (fm.mode === 'replace_pattern') need((targetFiles?.length ?? 0) > 0, 'target_files', 'replace_pattern mode needs target_files');
+  if (fm.mode === 'update_fixtures') {
+    need((targetFiles?.length ?? 0) > 0, 'target_files', 'update_fixtures mode needs target_files');
+    need(!!fm.struct_name?.trim(), 'struct_name', 'update_fixtures mode needs struct_name');
+    need(!!fm.new_field?.trim(), 'new_field', 'update_fixtures mode needs new_field');
+  }
+  if (fm.sequential && outputFiles === undefined) {
+    problems.push({ file, field: 'sequential', message: 'sequential needs output_files (one model call per file)' });
+  }
+  if (problems.length > 0) return fail();
+
+  const job: JobSpec = {
+    id,
+    mode: fm.mode,
+    contextFiles,
+    outputDir,
+    outputFile: fm.output_file.trim(),
+    outputPath,
+    sequential: fm.sequential,
+    verify: fm.verify,
+    dependsOn,
+    instructions,
+  };
+  if (outputFiles) job.outputFiles = outputFiles;
+  if (targetFiles) job.targetFiles = targetFiles;
+  if (targetFile) job.targetFile = targetFile;
+  if (fm.test_file !== undefined) job.testFile = fm.test_file.trim();
+  if (fm.struct_name !== undefined) job.structName = fm.struct_name;
+  if (fm.new_field !== undefined) job.newField = fm.new_field;
+  return { ok: true, job, warnings };
+}
+
+function fieldName(path: PropertyKey[]): string | undefined {
+  if (path.length === 0) return undefined;
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value' && issue.path[0] === 'mode') {
+    return `must be one of ${JOB_MODES.join(', ')} ("create" is not a mode; replace is the default)`;
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return issue.message.startsWith('is required') ? issue.message : 'is required';
+  }
+  if (issue.code === 'invalid_type') return `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}, got ${describe(issue.input)}`;
+  return issue.message;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  return `${typeof v} ${JSON.stringify(v)}`.slice(0, 60);
+}

@@ -1,0 +1,115 @@
+// Parse a model's answer into files (SPEC §2, replace mode). Line by line, not one regex, so
+// an unclosed block is an error and a one-word first line stays content. Pure.
+import { UnsafePathError, assertWritablePath } from './paths';
+
+export interface GeneratedFile {
+  path: string;
+  content: string;
+}
+
+export type ParsedOutput = { ok: true; files: GeneratedFile[] } | { ok: false; error: string };
+
+const OPEN = /^~~~\s*worksplit(?:\s*:\s*(\S.*?)|\s+(\S+))?\s*$/i;
+const CLOSE = /^~~~\s*worksplit\s*$/i;
+const FENCE = /^(`{3,}|~{3,})\s*([\w+#.-]*)\s*$/;
+
+/** Remove reasoning a model wrote inline (`<think>…</think>`); it is never part of the answer. */
+export function stripThinking(answer: string): string {
+  return answer.replace(/<think>[\s\S]*?<\/think>/gi, '').replace(/^[\s\S]*?<\/think>/i, '');
+}
+
+/**
+ * Files in an answer. `defaultPath` is where a block without a path goes (the job's output path).
+ */
+export function parseGeneratedFiles(answer: string, defaultPath: string): ParsedOutput {
+  const lines = stripThinking(answer).replace(/\r\n?/g, '\n').split('\n');
+  const files: GeneratedFile[] = [];
+  let sawBlock = false;
+  for (let i = 0; i < lines.length; i++) {
+    const m = OPEN.exec(lines[i].trim());
+    if (!m) continue;
+    sawBlock = true;
+    const path = m[1]?.trim() || defaultPath;
+    const body: string[] = [];
+    let closed = false;
+    for (i++; i < lines.length; i++) {
+      if (CLOSE.test(lines[i].trim())) { closed = true; break; }
+      body.push(lines[i]);
+    }
+    if (!closed) return { ok: false, error: `the block for ${path} has no closing "~~~worksplit" line (the answer may have been cut off)` };
+    files.push({ path, content: cleanBlock(body, path) });
+  }
+  if (!sawBlock) {
+    const fenced = fencedBlocks(lines);
+    if (fenced.length === 1) files.push({ path: defaultPath, content: withNewline(fenced[0].join('\n')) });
+    else if (fenced.length > 1) return { ok: false, error: `the answer has ${fenced.length} code blocks and no ~~~worksplit block, so it is unclear which is the file` };
+    else return { ok: false, error: 'no code in the answer: expected a ~~~worksplit block or a fenced code block' };
+  }
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (seen.has(f.path)) return { ok: false, error: `the answer writes ${f.path} twice` };
+    seen.add(f.path);
+  }
+  return { ok: true, files };
+}
+
+/** Check that every file is a writable project path the job declared; returns the files with
+ * normalized paths or the first violation. */
+export function confineToDeclared(files: GeneratedFile[], declared: string[]): ParsedOutput {
+  const allowed = new Set(declared);
+  const out: GeneratedFile[] = [];
+  for (const f of files) {
+    let p: string;
+    try {
+      p = assertWritablePath(f.path);
+    } catch (e) {
+      if (e instanceof UnsafePathError) return { ok: false, error: `the model named an unsafe path: ${e.message}` };
+      throw e;
+    }
+    if (!allowed.has(p)) {
+      return { ok: false, error: `the model wrote ${p}, which this job does not declare as an output (declared: ${[...allowed].join(', ')})` };
+    }
+    out.push({ path: p, content: f.content });
+  }
+  return { ok: true, files: out };
+}
+
+// Inside a worksplit block: strip a heading that repeats the path and a fenced code block
+// wrapping the whole content.
+function cleanBlock(body: string[], path: string): string {
+  let b = trimBlankEnds(body);
+  const first = b[0]?.trim() ?? '';
+  const base = path.split('/').pop()!;
+  if (/^(#{1,6}\s+|\*\*|file:\s*)/i.test(first) && (first.includes(path) || first.includes(base))) b = trimBlankEnds(b.slice(1));
+  const open = b.length >= 2 ? FENCE.exec(b[0].trim()) : null;
+  if (open && b[b.length - 1].trim() === open[1]) b = b.slice(1, -1);
+  return withNewline(b.join('\n'));
+}
+
+function fencedBlocks(lines: string[]): string[][] {
+  const blocks: string[][] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = FENCE.exec(lines[i].trim());
+    if (!m) continue;
+    const body: string[] = [];
+    let closed = false;
+    for (i++; i < lines.length; i++) {
+      if (lines[i].trim() === m[1]) { closed = true; break; }
+      body.push(lines[i]);
+    }
+    if (closed) blocks.push(body);
+  }
+  return blocks;
+}
+
+function trimBlankEnds(lines: string[]): string[] {
+  let s = 0;
+  let e = lines.length;
+  while (s < e && lines[s].trim() === '') s++;
+  while (e > s && lines[e - 1].trim() === '') e--;
+  return lines.slice(s, e);
+}
+
+function withNewline(s: string): string {
+  return s.endsWith('\n') ? s : `${s}\n`;
+}

@@ -1,0 +1,57 @@
+// What a run will do: which jobs, in which dependency order, and which cannot run and why.
+// Pure; used by the planning activity and by `run --dry-run` alike so both agree.
+import { Deps, buildDependencyGraph, executionGroups } from './graph';
+import { JobProblem, JobSpec, declaredOutputs, formatProblem } from './job';
+import { SelectOptions, StatusEntry, selectJobs } from './status';
+
+export interface RunPlan {
+  /** Jobs this run covers, sorted, including the ones that cannot run. */
+  selected: string[];
+  /** Dependencies among selected jobs only. */
+  deps: Deps;
+  /** Selected jobs that cannot run, with the reason (invalid file, cycle, unknown dependency). */
+  invalid: Record<string, string>;
+  /** Execution groups of the runnable selected jobs, for display. */
+  groups: string[][];
+  /** Per runnable job: outputs of its own dependencies, in dependency order (implicit context). */
+  dependencyOutputs: Record<string, string[]>;
+  /** Stuck jobs left out because --resume was not given. */
+  stuckNotResumed: string[];
+}
+
+export interface PlanInput {
+  ids: string[];
+  jobs: JobSpec[];
+  problems: Record<string, JobProblem[]>;
+  entries: StatusEntry[];
+  selection: SelectOptions;
+}
+
+export function planRun(input: PlanInput): RunPlan {
+  const { selected, stuck } = selectJobs(input.entries, input.selection);
+  const graph = buildDependencyGraph(input.jobs);
+  const invalid: Record<string, string> = {};
+  for (const [id, ps] of Object.entries(input.problems)) invalid[id] = ps.map(formatProblem).join('; ');
+  for (const p of graph.problems) {
+    for (const id of p.jobIds) invalid[id] = invalid[id] ? `${invalid[id]}; ${p.message}` : p.message;
+  }
+  const sel = new Set(selected);
+  const deps: Deps = {};
+  for (const id of selected) deps[id] = (graph.deps[id] ?? []).filter((d) => sel.has(d));
+  const runnable = selected.filter((id) => invalid[id] === undefined);
+  const byId = new Map(input.jobs.map((j) => [j.id, j]));
+  const dependencyOutputs: Record<string, string[]> = {};
+  for (const id of runnable) {
+    dependencyOutputs[id] = (graph.deps[id] ?? []).flatMap((d) => (byId.has(d) ? declaredOutputs(byId.get(d)!) : []));
+  }
+  const selInvalid: Record<string, string> = {};
+  for (const id of selected) if (invalid[id] !== undefined) selInvalid[id] = invalid[id];
+  return {
+    selected,
+    deps,
+    invalid: selInvalid,
+    groups: executionGroups(deps, runnable),
+    dependencyOutputs,
+    stuckNotResumed: input.selection.resume || input.selection.only ? [] : stuck,
+  };
+}

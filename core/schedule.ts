@@ -1,0 +1,106 @@
+// The batch's scheduling state: which jobs wait, run or are done, and which may start next.
+// Pure and serializable, so the batch workflow can carry it across continue-as-new and the
+// same rules are unit-tested without a server.
+import { Deps, cmp } from './graph';
+
+export type JobState = 'waiting' | 'running' | 'passed' | 'failed' | 'skipped' | 'cancelled';
+export const FINAL_STATES: ReadonlySet<JobState> = new Set(['passed', 'failed', 'skipped', 'cancelled']);
+
+export interface ScheduleEntry {
+  state: JobState;
+  /** Why a job failed, was skipped or cancelled. */
+  reason?: string;
+}
+
+export interface ScheduleState {
+  /** Dependencies among the jobs of this batch only (others count as met). */
+  deps: Deps;
+  jobs: Record<string, ScheduleEntry>;
+}
+
+/** Largest number of jobs in flight at once, whatever max_concurrent says: well under Temporal's
+ * limit of 2,000 pending child workflows per workflow. */
+export const CONCURRENCY_CEILING = 500;
+
+export function effectiveConcurrency(maxConcurrent: number): number {
+  if (!Number.isFinite(maxConcurrent) || maxConcurrent <= 0) return CONCURRENCY_CEILING;
+  return Math.min(Math.floor(maxConcurrent), CONCURRENCY_CEILING);
+}
+
+export function newSchedule(ids: string[], deps: Deps): ScheduleState {
+  const set = new Set(ids);
+  const own: Deps = {};
+  const jobs: Record<string, ScheduleEntry> = {};
+  for (const id of [...set].sort(cmp)) {
+    own[id] = (deps[id] ?? []).filter((d) => set.has(d));
+    jobs[id] = { state: 'waiting' };
+  }
+  return { deps: own, jobs };
+}
+
+export function countIn(s: ScheduleState, state: JobState): number {
+  let n = 0;
+  for (const e of Object.values(s.jobs)) if (e.state === state) n++;
+  return n;
+}
+
+/** Jobs that may start now, in id order: waiting, every dependency passed, within the window. */
+export function nextToStart(s: ScheduleState, maxConcurrent: number): string[] {
+  const free = effectiveConcurrency(maxConcurrent) - countIn(s, 'running');
+  if (free <= 0) return [];
+  const out: string[] = [];
+  for (const id of Object.keys(s.jobs).sort(cmp)) {
+    if (out.length >= free) break;
+    if (s.jobs[id].state !== 'waiting') continue;
+    if (s.deps[id].every((d) => s.jobs[d].state === 'passed')) out.push(id);
+  }
+  return out;
+}
+
+export function markRunning(s: ScheduleState, id: string): void {
+  s.jobs[id] = { state: 'running' };
+}
+
+export function markPassed(s: ScheduleState, id: string): void {
+  s.jobs[id] = { state: 'passed' };
+}
+
+/** Record a failure (or cancellation) and skip every waiting job that depends on it. Returns
+ * the ids skipped. */
+export function markUnsuccessful(s: ScheduleState, id: string, state: 'failed' | 'cancelled', reason: string): string[] {
+  s.jobs[id] = { state, reason };
+  const skipped: string[] = [];
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const j of Object.keys(s.jobs).sort(cmp)) {
+      if (s.jobs[j].state !== 'waiting') continue;
+      const bad = s.deps[j].find((d) => s.jobs[d].state === 'failed' || s.jobs[d].state === 'cancelled' || s.jobs[d].state === 'skipped');
+      if (bad === undefined) continue;
+      s.jobs[j] = { state: 'skipped', reason: `skipped: depends on ${bad}, which ${describeUnsuccessful(s.jobs[bad].state)}` };
+      skipped.push(j);
+      changed = true;
+    }
+  }
+  return skipped;
+}
+
+/** Stop-on-fail: every job still waiting is skipped with the given reason. */
+export function skipAllWaiting(s: ScheduleState, reason: string): string[] {
+  const out: string[] = [];
+  for (const id of Object.keys(s.jobs).sort(cmp)) {
+    if (s.jobs[id].state === 'waiting') {
+      s.jobs[id] = { state: 'skipped', reason };
+      out.push(id);
+    }
+  }
+  return out;
+}
+
+export function isFinished(s: ScheduleState): boolean {
+  return Object.values(s.jobs).every((e) => FINAL_STATES.has(e.state));
+}
+
+function describeUnsuccessful(state: JobState): string {
+  return state === 'failed' ? 'failed' : state === 'cancelled' ? 'was cancelled' : 'was skipped';
+}

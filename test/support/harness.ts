@@ -1,0 +1,110 @@
+// Connecting tests to the suite's Temporal server and running real workers and batches on it.
+import { Client, Connection, WorkflowHandle, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import type { ConfigOverrides } from '../../core/config';
+import { batchWorkflowId } from '../../core/ids';
+import type { SelectOptions } from '../../core/status';
+import { Project, loadProject, runSettings } from '../../client/project';
+import { createWorkers, runWorkers } from '../../worker/workers';
+import type { BatchInput, BatchProgress, BatchResult } from '../../workflows/types';
+
+// The SDK logs every failed job workflow with its stack at WARN; tests fail jobs on purpose.
+try {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+} catch {
+  // Installed already in this process.
+}
+
+export interface Harness {
+  client: Client;
+  native: NativeConnection;
+  address: string;
+  close(): Promise<void>;
+}
+
+export async function connectTestServer(): Promise<Harness> {
+  const address = process.env.WORKSPLIT_TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('WORKSPLIT_TEST_TEMPORAL_ADDRESS is not set: run the tests through jest (global setup starts the server)');
+  const connection = await Connection.connect({ address });
+  const native = await NativeConnection.connect({ address });
+  return {
+    client: new Client({ connection }),
+    native,
+    address,
+    close: async () => {
+      await connection.close();
+      await native.close();
+    },
+  };
+}
+
+export interface RunningWorkers {
+  project: Project;
+  stop(): Promise<void>;
+}
+
+export async function startWorkers(h: Harness, root: string, opts: { llmCapacity?: number; files?: boolean; llm?: boolean } = {}): Promise<RunningWorkers> {
+  const project = await loadProject(root);
+  const workers = await createWorkers({
+    connection: h.native,
+    namespace: 'default',
+    queues: project.queues,
+    files: opts.files ?? true,
+    llm: opts.llm ?? true,
+    llmCapacity: opts.llmCapacity ?? 64,
+  });
+  const running = runWorkers(workers);
+  return {
+    project,
+    stop: async () => {
+      running.stop();
+      await running.done;
+    },
+  };
+}
+
+export interface BatchRun {
+  handle: WorkflowHandle;
+  project: Project;
+}
+
+export async function startBatch(h: Harness, root: string, opts: { selection?: Partial<SelectOptions>; overrides?: ConfigOverrides } = {}): Promise<BatchRun> {
+  const project = await loadProject(root, opts.overrides);
+  const input: BatchInput = {
+    project: project.ref,
+    queues: project.queues,
+    settings: runSettings(project.config),
+    selection: { resume: false, rerun: false, ...opts.selection },
+  };
+  const handle = await h.client.workflow.start('batchWorkflow', {
+    workflowId: batchWorkflowId(project.ref.key),
+    taskQueue: project.queues.project,
+    args: [input],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+  return { handle, project };
+}
+
+/** Start workers and a batch, wait for the result, stop the workers. */
+export async function runBatch(h: Harness, root: string, opts: Parameters<typeof startBatch>[2] & { llmCapacity?: number } = {}): Promise<BatchResult & { workflowId: string }> {
+  const w = await startWorkers(h, root, { llmCapacity: opts.llmCapacity });
+  try {
+    const { handle } = await startBatch(h, root, opts);
+    const result = (await handle.result()) as BatchResult;
+    return { ...result, workflowId: handle.workflowId };
+  } finally {
+    await w.stop();
+  }
+}
+
+export async function progressOf(handle: WorkflowHandle): Promise<BatchProgress> {
+  return handle.query<BatchProgress>('progress');
+}
+
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,82 @@
+// Building the workers one process runs: the project worker (workflows + file activities on the
+// project's queue) and the LLM worker (model calls on the shared LLM queue).
+import { DefaultLogger, NativeConnection, Runtime, Worker, WorkerOptions } from '@temporalio/worker';
+import { createFileActivities, createLlmActivities } from '../activities';
+import type { TaskQueues } from '../workflows/types';
+import { workflowCodeOptions } from './bundle';
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  queues: TaskQueues;
+  /** Poll the project's queue (workflows and file activities). */
+  files: boolean;
+  /** Poll the LLM queue. */
+  llm: boolean;
+  /** Model calls this worker runs at once: the Ollama server's parallel capacity. */
+  llmCapacity: number;
+  /** An `--llm-only` worker talks to its own Ollama whatever the job's config says. */
+  ollamaUrl?: string;
+}
+
+// Cancellation reaches an activity only with a heartbeat's answer, so heartbeats must not be
+// throttled for long: a cancelled or stop-on-fail job aborts its stream within about a second.
+const common: Partial<WorkerOptions> = {
+  maxHeartbeatThrottleInterval: '1s',
+  defaultHeartbeatThrottleInterval: '1s',
+  shutdownGraceTime: '1s',
+};
+
+let runtimeInstalled = false;
+
+/** Keep the SDK's own logging to warnings, so the CLI's output stays readable. */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by the host process (tests install their own): keep it.
+  }
+}
+
+export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
+  const workers: Promise<Worker>[] = [];
+  if (setup.files) {
+    workers.push(
+      Worker.create({
+        ...common,
+        connection: setup.connection,
+        namespace: setup.namespace,
+        taskQueue: setup.queues.project,
+        ...workflowCodeOptions(),
+        activities: createFileActivities(),
+        maxConcurrentActivityTaskExecutions: 200,
+      }),
+    );
+  }
+  if (setup.llm) {
+    workers.push(
+      Worker.create({
+        ...common,
+        connection: setup.connection,
+        namespace: setup.namespace,
+        taskQueue: setup.queues.llm,
+        activities: createLlmActivities({ urlOverride: setup.ollamaUrl }),
+        maxConcurrentActivityTaskExecutions: Math.max(1, setup.llmCapacity),
+      }),
+    );
+  }
+  return Promise.all(workers);
+}
+
+/** Run workers until `stop` is called (or one fails); resolves when all have shut down. */
+export function runWorkers(workers: Worker[]): { done: Promise<void>; stop: () => void } {
+  const done = Promise.all(workers.map((w) => w.run())).then(() => undefined);
+  return {
+    done,
+    stop: () => {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+  };
+}

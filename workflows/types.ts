@@ -1,0 +1,129 @@
+// Inputs, results and progress shapes of the batch and job workflows. Types only: shared by
+// workflows, the CLI and tests.
+import type { LlmSettings } from '../activities/llm';
+import type { PromptLimits } from '../activities/prompts';
+import type { Deps } from '../core/graph';
+import type { JobState, ScheduleState } from '../core/schedule';
+import type { JobStatus, SelectOptions } from '../core/status';
+
+export interface ProjectRef {
+  /** Absolute path of the project root on the host that runs its file activities. */
+  root: string;
+  name: string;
+  /** `<name>-<hash of root>`: unique per checkout, used in workflow ids and the files queue. */
+  key: string;
+}
+
+export interface TaskQueues {
+  /** Workflows and file activities: only workers on the project's host poll it. */
+  project: string;
+  /** Model calls: any worker next to an Ollama server. */
+  llm: string;
+}
+
+export interface RunSettings {
+  llm: LlmSettings;
+  limits: PromptLimits & { maxOutputLines: number };
+  createOutputDirs: boolean;
+  maxConcurrent: number;
+  stopOnFail: boolean;
+  /** Heartbeat timeout of model calls: how soon a dead worker's call is retried elsewhere. */
+  heartbeatSeconds: number;
+  /** Start-to-close timeout of file activities. */
+  fileActivitySeconds: number;
+}
+
+export interface TokenUsage {
+  calls: number;
+  promptTokens: number;
+  outputTokens: number;
+  /** Model time reported by Ollama, ms. */
+  modelMs: number;
+}
+
+export interface BatchInput {
+  project: ProjectRef;
+  queues: TaskQueues;
+  settings: RunSettings;
+  selection: SelectOptions;
+  /** Set by continue-as-new: the state the previous run handed over. */
+  carried?: CarriedBatch;
+}
+
+export interface JobInput {
+  project: ProjectRef;
+  queues: TaskQueues;
+  settings: RunSettings;
+  jobId: string;
+  dependencyOutputs: string[];
+}
+
+export type JobPhase = 'starting' | 'generating' | 'writing' | 'verifying' | 'done';
+
+export interface JobResult {
+  id: string;
+  status: JobStatus;
+  outputs: string[];
+  retried: boolean;
+  tokens: TokenUsage;
+  /** Why it failed, or the verifier's warnings on a pass. */
+  reason?: string;
+}
+
+export interface JobProgress {
+  phase: JobPhase;
+  attempt: number;
+  tokens: TokenUsage;
+}
+
+export interface BatchJobReport {
+  state: JobState;
+  reason?: string;
+  /** Epoch ms (workflow time). */
+  startedAt?: number;
+  finishedAt?: number;
+  outputs?: string[];
+  retried?: boolean;
+  tokens?: TokenUsage;
+}
+
+export interface BatchTotals {
+  total: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  cancelled: number;
+  running: number;
+  waiting: number;
+}
+
+export interface BatchResult {
+  jobs: Record<string, BatchJobReport>;
+  totals: BatchTotals;
+  tokens: TokenUsage;
+  warnings: string[];
+}
+
+export interface BatchProgress extends BatchResult {
+  done: boolean;
+  paused: boolean;
+  maxConcurrent: number;
+  stopping: boolean;
+  /** How many times the batch has continued as new. */
+  generation: number;
+  groups: string[][];
+}
+
+export interface CarriedBatch {
+  schedule: ScheduleState;
+  reports: Record<string, BatchJobReport>;
+  dependencyOutputs: Record<string, string[]>;
+  deps: Deps;
+  groups: string[][];
+  tokens: TokenUsage;
+  warnings: string[];
+  paused: boolean;
+  maxConcurrent: number;
+  stopping: boolean;
+  generation: number;
+}
