@@ -7,6 +7,7 @@ import { StatusFileCorruptError } from '../activities/status-store';
 import { runCommand } from './commands/run';
 import { serverCommand } from './commands/server';
 import { statusCommand } from './commands/status';
+import { workerCommand } from './commands/worker';
 import { UsageError, consoleOutput } from './output';
 
 function int(name: string, min = 0) {
@@ -63,6 +64,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addArgument(new Command().createArgument('<action>', 'start, stop or status').choices(['start', 'stop', 'status']))
     .action(async (action: 'start' | 'stop' | 'status') => {
       setExit(await serverCommand(action, program.opts().path, out()));
+    });
+
+  program
+    .command('worker')
+    .description('run a standalone worker for this project and/or for model calls')
+    .option('--llm-only', 'serve only model calls (a machine next to an Ollama server)')
+    .option('--files-only', "serve only this project's workflows and file activities")
+    .option('--llm-capacity <n>', 'model calls at once (the Ollama server capacity)', int('--llm-capacity', 1))
+    .option('--url <url>', 'the Ollama server this worker calls (overrides [ollama] url)')
+    .addHelpText('after', '\nExamples:\n  worksplit worker\n  TEMPORAL_ADDRESS=temporal.internal:7233 worksplit worker --llm-only --llm-capacity 2 --url http://localhost:11434')
+    .action(async (o) => {
+      setExit(await workerCommand({ ...o, path: program.opts().path }, out()));
     });
 
   return program;

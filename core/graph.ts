@@ -20,9 +20,11 @@ export interface DependencyGraph {
 // run one after another in id order, instead of racing on it.
 const IN_PLACE_MODES = new Set(['edit', 'replace_pattern', 'update_fixtures']);
 
-export function buildDependencyGraph(jobs: JobSpec[]): DependencyGraph {
+/** `otherIds`: jobs that exist but could not be parsed; depending on them is not an error (the
+ * dependent is skipped when they fail). */
+export function buildDependencyGraph(jobs: JobSpec[], otherIds: string[] = []): DependencyGraph {
   const sorted = [...jobs].sort((a, b) => cmp(a.id, b.id));
-  const ids = new Set(sorted.map((j) => j.id));
+  const ids = new Set([...sorted.map((j) => j.id), ...otherIds]);
   const problems: GraphProblem[] = [];
   const creators = new Map<string, string>();
   const editors = new Map<string, string[]>();

@@ -82,7 +82,7 @@ export function parseJobFile(fileName: string, text: string, opts: ParseOptions)
   const res = frontmatterSchema.safeParse(data);
   if (!res.success) {
     for (const issue of res.error.issues) {
-      problems.push({ file, field: fieldName(issue.path), message: issueMessage(issue) });
+      problems.push({ file, field: fieldName(issue.path), message: issueMessage(issue, data) });
     }
     return fail();
   }
@@ -191,14 +191,15 @@ function fieldName(path: PropertyKey[]): string | undefined {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
 }
 
-function issueMessage(issue: z.core.$ZodIssue): string {
+function issueMessage(issue: z.core.$ZodIssue, data: Record<string, unknown>): string {
   if (issue.code === 'invalid_value' && issue.path[0] === 'mode') {
     return `must be one of ${JOB_MODES.join(', ')} ("create" is not a mode; replace is the default)`;
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
+  const value = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k], data);
+  if (issue.code === 'invalid_type' && value === undefined) {
     return issue.message.startsWith('is required') ? issue.message : 'is required';
   }
-  if (issue.code === 'invalid_type') return `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}, got ${describe(issue.input)}`;
+  if (issue.code === 'invalid_type') return `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}, got ${describe(value)}`;
   return issue.message;
 }
 

@@ -29,7 +29,7 @@ export interface PlanInput {
 
 export function planRun(input: PlanInput): RunPlan {
   const { selected, stuck } = selectJobs(input.entries, input.selection);
-  const graph = buildDependencyGraph(input.jobs);
+  const graph = buildDependencyGraph(input.jobs, Object.keys(input.problems));
   const invalid: Record<string, string> = {};
   for (const [id, ps] of Object.entries(input.problems)) invalid[id] = ps.map(formatProblem).join('; ');
   for (const p of graph.problems) {

@@ -1,0 +1,29 @@
+import { ConfigError, applyOverrides, defaultConfig, parseConfig } from '../../core/config';
+
+test('defaults follow SPEC §5', () => {
+  const c = defaultConfig();
+  expect(c.ollama).toMatchObject({ url: 'http://localhost:11434', model: 'qwen-32k:latest', timeout_seconds: 300 });
+  expect(c.limits).toMatchObject({ max_output_lines: 900, max_context_lines: 1000, max_context_files: 2, max_prompt_tokens: 32000 });
+  expect(c.batch).toEqual({ max_concurrent: 4, stop_on_fail: false });
+  expect(c.build.auto_fix_attempts).toBe(2);
+});
+
+test('a WorkSplit config file loads; unknown keys are warned about', () => {
+  const { config, warnings } = parseConfig('[project]\nlanguage = "rust"\n[ollama]\nmodel = "qwen3:32b"\nflavour = 1\n[limits]\nmax_context_files = 3\n[extra]\nx = 1\n');
+  expect(config.ollama.model).toBe('qwen3:32b');
+  expect(config.limits.max_context_files).toBe(3);
+  expect(warnings).toEqual(['worksplit.toml: unknown key ollama.flavour (ignored)', 'worksplit.toml: unknown section [extra] (ignored)']);
+});
+
+test('malformed TOML and wrong types name the file, line or key', () => {
+  expect(() => parseConfig('[ollama\nmodel = 1')).toThrow(ConfigError);
+  expect(() => parseConfig('[ollama\nmodel = 1')).toThrow(/worksplit\.toml: invalid TOML \(line 1/);
+  expect(() => parseConfig('[batch]\nmax_concurrent = "four"\n')).toThrow(/worksplit\.toml: batch\.max_concurrent:/);
+});
+
+test('flags override the file', () => {
+  const c = applyOverrides(defaultConfig(), { model: 'm', url: 'http://x', timeoutSeconds: 9, maxConcurrent: 0, stopOnFail: true, noStream: true });
+  expect(c.ollama).toMatchObject({ model: 'm', url: 'http://x', timeout_seconds: 9 });
+  expect(c.batch).toEqual({ max_concurrent: 0, stop_on_fail: true });
+  expect(c.behavior.stream_output).toBe(false);
+});

@@ -1,0 +1,49 @@
+import { confineToDeclared, parseGeneratedFiles, stripThinking } from '../../core/output-parse';
+
+const parse = (answer: string) => parseGeneratedFiles(answer, 'src/main.ts');
+
+test('blocks with a path, without a path and with a language tag', () => {
+  const r = parse('Sure.\n~~~worksplit:src/a.ts\nconst a = 1;\n~~~worksplit\ntext\n~~~worksplit\nmain();\n~~~worksplit\n~~~WorkSplit typescript\nx\n~~~WORKSPLIT');
+  expect(r).toEqual({ ok: false, error: 'the answer writes src/main.ts twice' });
+  const ok = parse('~~~worksplit:src/a.ts\nconst a = 1;\n~~~worksplit\n~~~worksplit typescript\nmain();\n~~~worksplit\n');
+  expect(ok).toEqual({ ok: true, files: [{ path: 'src/a.ts', content: 'const a = 1;\n' }, { path: 'src/main.ts', content: 'main();\n' }] });
+});
+
+test('a nested code fence and a path heading inside a block are stripped', () => {
+  const r = parse('~~~worksplit:src/a.ts\n### src/a.ts\n```typescript\nexport const a = 1;\n```\n~~~worksplit');
+  expect(r).toEqual({ ok: true, files: [{ path: 'src/a.ts', content: 'export const a = 1;\n' }] });
+});
+
+test('a first line that is a single word is content, not a language tag', () => {
+  expect(parse('~~~worksplit\nhello\nworld\n~~~worksplit')).toEqual({ ok: true, files: [{ path: 'src/main.ts', content: 'hello\nworld\n' }] });
+});
+
+test('an unclosed block is an error, not silently dropped', () => {
+  const r = parse('~~~worksplit:src/a.ts\nconst a');
+  expect(r.ok).toBe(false);
+  expect(!r.ok && r.error).toMatch(/no closing/);
+});
+
+test('with no worksplit block, a single fenced code block is the output; several are ambiguous; none is no code', () => {
+  expect(parse('Here:\n```ts\nlet x = 1;\n```\n')).toEqual({ ok: true, files: [{ path: 'src/main.ts', content: 'let x = 1;\n' }] });
+  expect(parse('```\na\n```\n```\nb\n```').ok).toBe(false);
+  expect(parse('I refuse.')).toEqual({ ok: false, error: expect.stringMatching(/^no code in the answer/) });
+  expect(parse('').ok).toBe(false);
+});
+
+test('inline thinking is not part of the answer; CRLF answers parse', () => {
+  expect(stripThinking('<think>hmm ~~~worksplit</think>done')).toBe('done');
+  expect(parse('<think>\n~~~worksplit:evil.ts\n</think>\r\n~~~worksplit\r\nok\r\n~~~worksplit\r\n')).toEqual({ ok: true, files: [{ path: 'src/main.ts', content: 'ok\n' }] });
+});
+
+test('confineToDeclared rejects unsafe and undeclared paths', () => {
+  const declared = ['src/a.ts'];
+  for (const bad of ['../x.ts', '/etc/passwd', '.git/config', 'jobs/_jobstatus.json']) {
+    const r = confineToDeclared([{ path: bad, content: 'x' }], declared);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error).toMatch(/unsafe path/);
+  }
+  const undeclared = confineToDeclared([{ path: 'src/b.ts', content: 'x' }], declared);
+  expect(!undeclared.ok && undeclared.error).toMatch(/does not declare/);
+  expect(confineToDeclared([{ path: './src//a.ts', content: 'x' }], declared)).toEqual({ ok: true, files: [{ path: 'src/a.ts', content: 'x' }] });
+});

@@ -1,0 +1,20 @@
+import { assertWritablePath, normalizeProjectPath } from '../../core/paths';
+
+test('normalization', () => {
+  expect(normalizeProjectPath('./src//a/../b.ts')).toBe('src/b.ts');
+  expect(normalizeProjectPath('src\\win\\x.ts')).toBe('src/win/x.ts');
+  expect(normalizeProjectPath('.')).toBe('.');
+});
+
+test.each(['/etc/passwd', 'C:/x', '~/x', '../x', 'a/../../x', ''])('%j is rejected', (p) => {
+  expect(() => normalizeProjectPath(p)).toThrow();
+});
+
+test.each(['.git/config', '.git', 'jobs/_jobstatus.json', 'jobs/_systemprompt_create.md', '.worksplit/temporal.db', '.'])('%j is not writable', (p) => {
+  expect(() => assertWritablePath(p)).toThrow();
+});
+
+test('ordinary outputs are writable, including job-like names outside jobs/_*', () => {
+  expect(assertWritablePath('jobs/archive/a.md')).toBe('jobs/archive/a.md');
+  expect(assertWritablePath('src/_private.ts')).toBe('src/_private.ts');
+});
