@@ -29,12 +29,12 @@ const common: Partial<WorkerOptions> = {
 
 let runtimeInstalled = false;
 
-/** Keep the SDK's own logging to warnings, so the CLI's output stays readable. */
+/** Keep the SDK's own logging to errors, so the CLI's output stays readable. */
 export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch {
     // Already installed by the host process (tests install their own): keep it.
   }

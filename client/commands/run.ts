@@ -1,5 +1,6 @@
 // `worksplit run`: start (or attach to) the project's batch workflow, run a worker in-process,
 // show progress, print the summary. Exit 0 only when every selected job passed.
+import { randomUUID } from 'node:crypto';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { batchWorkflowId } from '../../core/ids';
@@ -86,18 +87,22 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    const existing = await client.workflow.getHandle(workflowId).describe().then((d) => d, () => undefined);
-    const attaching = existing?.status.name === 'RUNNING';
+    // USE_EXISTING answers with the running batch when there is one; a token in the memo (set only
+    // when an execution is created) tells whether this run created it or attached to another's.
+    const token = randomUUID();
     const input: BatchInput = { project: ref, queues: project.queues, settings: runSettings(config), selection };
     const handle = await client.workflow.start('batchWorkflow', {
       workflowId,
       taskQueue: project.queues.project,
       args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      memo: { startedBy: token },
       staticSummary: `worksplit batch for ${ref.name}`,
       staticDetails: `project ${ref.root}; model ${config.ollama.model}; max ${config.batch.max_concurrent || 'unlimited'} at once${config.batch.stop_on_fail ? '; stop on fail' : ''}`,
     });
-    out.line(attaching ? `Attached to the running batch ${colors.bold(workflowId)} (started ${existing!.startTime.toISOString()}).` : `Started batch ${colors.bold(workflowId)}.`);
+    const described = await handle.describe();
+    const attached = described.memo?.startedBy !== token;
+    out.line(attached ? `Attached to the running batch ${colors.bold(workflowId)} (started ${described.startTime.toISOString()}).` : `Started batch ${colors.bold(workflowId)}.`);
     const ui = workflowUiUrl(target, workflowId);
     if (ui) out.line(`Web UI: ${ui}`);
 
