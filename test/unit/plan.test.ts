@@ -1,0 +1,39 @@
+import { planRun } from '../../core/plan';
+import type { JobSpec } from '../../core/job';
+import type { StatusEntry } from '../../core/status';
+import { addUsage, emptyUsage } from '../../core/usage';
+import { batchWorkflowId, jobWorkflowId, taskQueues } from '../../core/ids';
+
+function job(id: string, over: Partial<JobSpec> = {}): JobSpec {
+  return { id, mode: 'replace', contextFiles: [], outputDir: 'out', outputFile: `${id}.ts`, outputPath: `out/${id}.ts`, sequential: false, verify: true, dependsOn: [], instructions: 'x', ...over };
+}
+const entry = (id: string, status: StatusEntry['status'] = 'created', ran = false): StatusEntry => ({ id, status, created_at: 't', updated_at: 't', ran });
+
+test('the plan covers selected jobs, their deps among them, invalid ones with reasons, and implicit context', () => {
+  const plan = planRun({
+    ids: ['a', 'b', 'bad', 'c', 'done'],
+    jobs: [job('a'), job('b', { contextFiles: ['out/a.ts'] }), job('c', { dependsOn: ['done', 'bad'] }), job('done')],
+    problems: { bad: [{ file: 'jobs/bad.md', field: 'mode', message: 'must be one of …' }] },
+    entries: [entry('a'), entry('b'), entry('bad'), entry('c'), entry('done', 'pass', true)],
+    selection: { resume: false, rerun: false },
+  });
+  expect(plan.selected).toEqual(['a', 'b', 'bad', 'c']);
+  expect(plan.deps).toEqual({ a: [], b: ['a'], bad: [], c: ['bad'] });
+  expect(plan.invalid).toEqual({ bad: 'jobs/bad.md: mode: must be one of …' });
+  expect(plan.groups).toEqual([['a', 'c'], ['b']]);
+  expect(plan.dependencyOutputs.b).toEqual(['out/a.ts']);
+  expect(plan.dependencyOutputs.c).toEqual(['out/done.ts']);
+});
+
+test('stuck jobs are reported when not resumed', () => {
+  const plan = planRun({ ids: ['a'], jobs: [job('a')], problems: {}, entries: [entry('a', 'pending_work', true)], selection: { resume: false, rerun: false } });
+  expect(plan.selected).toEqual([]);
+  expect(plan.stuckNotResumed).toEqual(['a']);
+});
+
+test('ids, queues and usage sums', () => {
+  expect(batchWorkflowId('p-1234')).toBe('worksplit/p-1234/batch');
+  expect(jobWorkflowId('p-1234', 'j')).toBe('worksplit/p-1234/job/j');
+  expect(taskQueues('worksplit', 'p-1234')).toEqual({ project: 'worksplit-p-1234', llm: 'worksplit-llm' });
+  expect(addUsage(addUsage(emptyUsage(), { calls: 1, promptTokens: 10 }), { calls: 1, outputTokens: 5, modelMs: 7 })).toEqual({ calls: 2, promptTokens: 10, outputTokens: 5, modelMs: 7 });
+});
