@@ -1,0 +1,82 @@
+// Records workflow histories of representative batches for the replay tests
+// (test/replay/replay.test.ts). Run it deliberately, after a workflow change that is meant to
+// be incompatible: `npm run record-histories`. Histories of batches that were running before
+// such a change would no longer replay; that is what the replay test exists to catch.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { findTemporalCli } from '../../client/temporal-cli';
+import type { ConfigOverrides } from '../../core/config';
+import { jobWorkflowId } from '../../core/ids';
+import { connectTestServer, startBatch, startWorkers, Harness, waitFor } from './harness';
+import { OllamaTestServer } from './ollama-test-server';
+import { makeProject, simpleJob } from './project';
+import { block, isRetry, isVerification, jobOf, passingReplies } from './replies';
+
+const OUT = path.join(__dirname, '..', '..', '..', 'test', 'replay', 'histories');
+
+async function save(h: Harness, name: string, workflowId: string): Promise<void> {
+  const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
+  writeFileSync(path.join(OUT, `${name}.json`), `${historyToJSON(history)}\n`);
+  console.log(`recorded ${name} (${history.events?.length} events)`);
+}
+
+async function scenario(h: Harness, ollama: OllamaTestServer, name: string, spec: Parameters<typeof makeProject>[0], opts: { overrides?: ConfigOverrides; during?: (handle: Awaited<ReturnType<typeof startBatch>>['handle']) => Promise<void>; jobs: string[] }) {
+  const root = makeProject(spec);
+  const w = await startWorkers(h, root);
+  const { handle, project } = await startBatch(h, root, { overrides: opts.overrides });
+  if (opts.during) await opts.during(handle);
+  await handle.result();
+  await w.stop();
+  await save(h, `${name}.batch`, handle.workflowId);
+  for (const id of opts.jobs) await save(h, `${name}.job-${id}`, jobWorkflowId(project.ref.key, id));
+  void ollama;
+}
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: findTemporalCli() } } });
+  process.env.WORKSPLIT_TEST_TEMPORAL_ADDRESS = env.address;
+  const h = await connectTestServer();
+  const ollama = await new OllamaTestServer().start();
+  try {
+    ollama.respond = passingReplies();
+    await scenario(h, ollama, 'pass', { ollamaUrl: ollama.url, jobs: { a: simpleJob('a'), b: simpleJob('b', { context_files: ['out/a.txt'] }), c: simpleJob('c') } }, { jobs: ['a', 'b'] });
+
+    ollama.respond = (req) => {
+      if (isVerification(req)) return { content: isRetry(req) || req.user.includes('second') ? 'PASS' : 'FAIL: missing header' };
+      return { content: block(`out/${jobOf(req)}.txt`, isRetry(req) ? 'second' : 'first') };
+    };
+    await scenario(h, ollama, 'retry', { ollamaUrl: ollama.url, jobs: { r: simpleJob('r') } }, { jobs: ['r'] });
+
+    ollama.respond = (req) => {
+      const id = jobOf(req);
+      if (id === 'bad') return { content: 'no code here', latencyMs: 200 };
+      if (isVerification(req)) return { content: 'PASS' };
+      return { content: block(`out/${id}.txt`, 'x '.repeat(200)), chunks: 200, tokenDelayMs: 20 };
+    };
+    await scenario(h, ollama, 'stop-on-fail', { ollamaUrl: ollama.url, jobs: { bad: simpleJob('bad'), slow: simpleJob('slow'), later: simpleJob('later'), dep: simpleJob('dep', { depends_on: ['bad'] }) } }, { overrides: { maxConcurrent: 2, stopOnFail: true }, jobs: ['bad', 'later'] });
+
+    ollama.respond = passingReplies({ chunks: 100, tokenDelayMs: 20 });
+    await scenario(h, ollama, 'cancel', { ollamaUrl: ollama.url, jobs: { keep: simpleJob('keep'), victim: simpleJob('victim'), after: simpleJob('after', { depends_on: ['victim'] }) } }, {
+      jobs: ['victim'],
+      during: async (handle) => {
+        await waitFor(() => ollama.calls().some((c) => jobOf(c) === 'victim'), 30_000, 'victim streaming');
+        await handle.executeUpdate('cancelJob', { args: ['victim'] });
+      },
+    });
+  } finally {
+    await ollama.stop();
+    await h.close();
+    await env.teardown();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
