@@ -71,10 +71,19 @@ async function chat(llm: LlmSettings, prompt: ChatPrompt): Promise<ChatResult> {
   let tokens = 0;
   let thinkingTokens = 0;
   let lastTokenAt = Date.now();
+  let lastContentAt = Date.now();
   const stall = new AbortController();
+  let thinkOnly = false;
   const beat = setInterval(() => {
     heartbeat({ tokens, thinkingTokens, elapsedMs: Date.now() - started, attempt } satisfies ChatHeartbeat);
-    if (llm.stream && Date.now() - lastTokenAt > llm.stallSeconds * 1000) stall.abort();
+    if (!llm.stream) return;
+    const now = Date.now();
+    if (now - lastTokenAt > llm.stallSeconds * 1000) stall.abort();
+    else if (now - lastContentAt > llm.stallSeconds * 1000 && thinkingTokens > 0) {
+      // A reasoning model that thinks without ever answering is stalled too.
+      thinkOnly = true;
+      stall.abort();
+    }
   }, 500);
   const stallOrCancel = AbortSignal.any([signal, stall.signal]);
   const client = new Ollama({
@@ -94,12 +103,18 @@ async function chat(llm: LlmSettings, prompt: ChatPrompt): Promise<ChatResult> {
       if (chunk.message?.content) {
         text += chunk.message.content;
         tokens++;
+        lastContentAt = lastTokenAt;
       }
       if (chunk.done) return result(llm, text, chunk, started);
     }
     throw new Error(`the stream from ${llm.url} ended before the answer was done (after ${tokens} tokens); retrying`);
   } catch (e) {
     if (signal.aborted) throw signal.reason ?? e;
+    if (thinkOnly) {
+      // Retried once; a model that only thinks twice in a row will not answer a third time.
+      const msg = `${llm.model} thought for ${llm.stallSeconds}s without answering (${thinkingTokens} thinking tokens)`;
+      throw attempt >= 2 ? ApplicationFailure.nonRetryable(`${msg}, twice; set [ollama] think = false or raise stall_seconds`, 'ThinkOnlyStall') : ApplicationFailure.retryable(`${msg}; retrying once`, 'ThinkOnlyStall');
+    }
     if (stall.signal.aborted) {
       throw ApplicationFailure.retryable(`no token from ${llm.model} for ${llm.stallSeconds}s (stalled stream after ${tokens} tokens); retrying`, 'LlmStalled');
     }

@@ -1,11 +1,11 @@
-// Building prompts from the project's files: system prompt file, context files (with limits),
-// and the outputs of the job's own dependencies as implicit context. Read-only.
+// Building a prompt from the project's files: the mode's system prompt file, context files
+// (with limits), the outputs of the job's own dependencies as implicit context, and the target
+// files the mode works on. Read-only.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { JobSpec } from '../core/job';
-import type { GeneratedFile } from '../core/output-parse';
-import { ChatPrompt, SourceFile, checkPromptBudget, generationPrompt, verificationPrompt } from '../core/prompts';
+import { ChatPrompt, PromptSpec, SourceFile, buildPrompt, checkPromptBudget, needsTargets, systemPromptFile } from '../core/prompts';
 import { typedFailures } from './failures';
 import { readProjectText } from './project-fs';
 
@@ -15,85 +15,78 @@ export interface PromptLimits {
   maxPromptTokens: number;
 }
 
-interface PromptRequestBase {
+export interface PromptRequest {
   root: string;
   job: JobSpec;
-  /** Outputs of the job's own dependencies, in dependency order. */
+  /** Outputs of the job's own dependencies, in dependency order (implicit context). */
   dependencyOutputs: string[];
+  /** Files this job generated earlier that the prompt must see (TDD: the test file). */
+  extraContext?: string[];
   limits: PromptLimits;
-}
-
-export interface GenerationPromptRequest extends PromptRequestBase {
-  outputPaths: string[];
-  retry?: { reason: string; previous: GeneratedFile[] };
-}
-
-export interface VerificationPromptRequest extends PromptRequestBase {
-  generated: GeneratedFile[];
+  spec: PromptSpec;
 }
 
 export interface PreparedPrompt {
   prompt: ChatPrompt;
   estimatedTokens: number;
   contextFiles: string[];
+  /** The target files as read for this prompt; edits apply to exactly this text. */
+  targets: SourceFile[];
   warnings: string[];
 }
 
-export async function prepareGenerationPrompt(req: GenerationPromptRequest): Promise<PreparedPrompt> {
+export async function preparePrompt(req: PromptRequest): Promise<PreparedPrompt> {
   return typedFailures(async () => {
-    const projectPrompt = await systemPromptFile(req.root, 'create');
+    const projectPrompt = await readSystemPrompt(req.root, req.spec);
     const context = await readContext(req);
-    const prompt = generationPrompt({ projectPrompt, context, instructions: req.job.instructions, outputPaths: req.outputPaths, retry: req.retry });
-    return finish(prompt, context, req.limits);
+    const targets = needsTargets(req.spec) ? await readTargets(req) : [];
+    const prompt = buildPrompt(req.spec, { projectPrompt, context, instructions: req.job.instructions, targets });
+    const budget = checkPromptBudget(prompt, req.limits.maxPromptTokens);
+    if (budget.level === 'fail') throw ApplicationFailure.nonRetryable(budget.message!, 'LimitExceeded');
+    return { prompt, estimatedTokens: budget.tokens, contextFiles: context.map((c) => c.path), targets, warnings: budget.message ? [budget.message] : [] };
   });
 }
 
-export async function prepareVerificationPrompt(req: VerificationPromptRequest): Promise<PreparedPrompt> {
-  return typedFailures(async () => {
-    const projectPrompt = await systemPromptFile(req.root, 'verify');
-    const context = await readContext(req);
-    const prompt = verificationPrompt({ projectPrompt, context, instructions: req.job.instructions, generated: req.generated });
-    return finish(prompt, context, req.limits);
-  });
-}
-
-function finish(prompt: ChatPrompt, context: SourceFile[], limits: PromptLimits): PreparedPrompt {
-  const budget = checkPromptBudget(prompt, limits.maxPromptTokens);
-  if (budget.level === 'fail') throw ApplicationFailure.nonRetryable(budget.message!, 'LimitExceeded');
-  return { prompt, estimatedTokens: budget.tokens, contextFiles: context.map((c) => c.path), warnings: budget.message ? [budget.message] : [] };
-}
-
-/** jobs/_systemprompt_<name>.md; create and verify are required. */
-async function systemPromptFile(root: string, name: string): Promise<string> {
-  const rel = `jobs/_systemprompt_${name}.md`;
-  try {
-    return await fs.readFile(path.join(root, rel), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw ApplicationFailure.nonRetryable(`${rel} is missing: it holds the system prompt for this mode (worksplit init writes one)`, 'InvalidProject');
+/** jobs/_systemprompt_<name>.md (or its fallback); a clear error names the missing file. */
+async function readSystemPrompt(root: string, spec: PromptSpec): Promise<string> {
+  const { name, fallback } = systemPromptFile(spec);
+  for (const n of fallback ? [name, fallback] : [name]) {
+    try {
+      return await fs.readFile(path.join(root, 'jobs', `_systemprompt_${n}.md`), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
-    throw e;
   }
+  throw ApplicationFailure.nonRetryable(`jobs/_systemprompt_${name}.md is missing: it holds the system prompt for this mode (worksplit init writes one)`, 'InvalidProject');
 }
 
-async function readContext(req: PromptRequestBase): Promise<SourceFile[]> {
-  const explicit = req.job.contextFiles;
+async function readContext(req: PromptRequest): Promise<SourceFile[]> {
+  const explicit = [...req.job.contextFiles, ...(req.extraContext ?? []).filter((p) => !req.job.contextFiles.includes(p))];
   // Implicit context fills free slots with the outputs of this job's own dependencies only, so the
   // prompt never depends on which unrelated job happened to finish first.
-  const free = Math.max(0, req.limits.maxContextFiles - explicit.length);
-  const own = new Set([...explicit, ...(req.job.targetFiles ?? [])]);
+  const free = Math.max(0, req.limits.maxContextFiles - req.job.contextFiles.length);
+  const own = new Set([...explicit, ...(req.job.targetFiles ?? []), ...(req.job.targetFile ? [req.job.targetFile] : [])]);
   const implicit = req.dependencyOutputs.filter((p) => !own.has(p)).slice(0, free);
   const files: SourceFile[] = [];
-  for (const p of [...explicit, ...implicit]) {
-    const content = await readProjectText(req.root, p);
-    const lines = content.split('\n').length;
-    if (lines > req.limits.maxContextLines) {
-      throw ApplicationFailure.nonRetryable(
-        `${p} has ${lines} lines, over max_context_lines (${req.limits.maxContextLines}); split it into smaller files first (a split job can do it)`,
-        'LimitExceeded',
-      );
-    }
-    files.push({ path: p, content });
-  }
+  for (const p of [...explicit, ...implicit]) files.push({ path: p, content: await readLimited(req, p) });
   return files;
+}
+
+async function readTargets(req: PromptRequest): Promise<SourceFile[]> {
+  const paths = req.spec.kind === 'split' ? [req.job.targetFile!] : req.job.targetFiles?.length ? req.job.targetFiles : [req.job.outputPath];
+  const out: SourceFile[] = [];
+  for (const p of paths) out.push({ path: p, content: await readLimited(req, p) });
+  return out;
+}
+
+async function readLimited(req: PromptRequest, p: string): Promise<string> {
+  const content = await readProjectText(req.root, p);
+  const lines = content.split('\n').length - (content.endsWith('\n') ? 1 : 0);
+  if (lines > req.limits.maxContextLines) {
+    throw ApplicationFailure.nonRetryable(
+      `${p} has ${lines} lines, over max_context_lines (${req.limits.maxContextLines}); split it into smaller files first (a split job can do it)`,
+      'LimitExceeded',
+    );
+  }
+  return content;
 }

@@ -55,5 +55,15 @@ export function runSettings(config: Config, extra: { heartbeatSeconds?: number; 
     stopOnFail: config.batch.stop_on_fail,
     heartbeatSeconds: extra.heartbeatSeconds ?? config.temporal.heartbeat_seconds,
     fileActivitySeconds: extra.fileActivitySeconds ?? config.temporal.activity_seconds,
+    checks: {
+      ...(config.build.build_command ? { buildCommand: config.build.build_command } : {}),
+      ...(config.build.test_command ? { testCommand: config.build.test_command } : {}),
+      ...(config.build.lint_command ? { lintCommand: config.build.lint_command } : {}),
+      verifyBuild: config.build.verify_build,
+      verifyTests: config.build.verify_tests,
+      autoFix: config.build.auto_fix,
+      autoFixAttempts: config.build.auto_fix_attempts,
+      commandTimeoutSeconds: config.build.command_timeout_seconds,
+    },
   };
 }

@@ -37,6 +37,8 @@ const schema = z.looseObject({
     verify_tests: z.boolean().default(false),
     auto_fix: z.boolean().default(false),
     auto_fix_attempts: z.number().int().nonnegative().default(2),
+    /** A build, test or lint command running longer than this is killed and fails. */
+    command_timeout_seconds: z.number().positive().default(600),
   }),
   archive: section('archive', { enabled: z.boolean().default(true), days: z.number().int().nonnegative().default(3) }),
   cleanup: section('cleanup', { enabled: z.boolean().default(true), days: z.number().int().nonnegative().default(30) }),

@@ -31,6 +31,19 @@ export interface RunSettings {
   heartbeatSeconds: number;
   /** Start-to-close timeout of file activities. */
   fileActivitySeconds: number;
+  checks: CheckSettings;
+}
+
+/** Build, test and lint verification ([build] in worksplit.toml). */
+export interface CheckSettings {
+  buildCommand?: string;
+  testCommand?: string;
+  lintCommand?: string;
+  verifyBuild: boolean;
+  verifyTests: boolean;
+  autoFix: boolean;
+  autoFixAttempts: number;
+  commandTimeoutSeconds: number;
 }
 
 export interface TokenUsage {
@@ -58,7 +71,7 @@ export interface JobInput {
   dependencyOutputs: string[];
 }
 
-export type JobPhase = 'starting' | 'generating' | 'writing' | 'verifying' | 'done';
+export type JobPhase = 'starting' | 'testing' | 'generating' | 'writing' | 'verifying' | 'building' | 'running tests' | 'fixing' | 'done';
 
 export interface JobResult {
   id: string;

@@ -1,0 +1,124 @@
+// replace_pattern and update_fixtures modes (SPEC §2): insertions applied to target files. Pure.
+import { stripThinking } from './output-parse';
+
+export interface PatternInsert {
+  /** Text a line must contain for the insertion to follow it. */
+  after: string;
+  insert: string;
+  /** Limit to the block (brace-delimited) starting at the first line containing this text. */
+  scope?: string;
+}
+
+export type ParsedPatterns = { ok: true; inserts: PatternInsert[] } | { ok: false; error: string };
+
+/** Parse `SCOPE:` (optional), `AFTER:` and `INSERT:` sections; `END` or the next key closes one. */
+export function parsePatternInserts(answer: string): ParsedPatterns {
+  const lines = stripThinking(answer).replace(/\r\n?/g, '\n').split('\n');
+  const inserts: PatternInsert[] = [];
+  let scope: string | undefined;
+  let after: string | undefined;
+  let insert: string[] | undefined;
+  const flush = () => {
+    if (after !== undefined && insert !== undefined) {
+      while (insert.length > 0 && insert[insert.length - 1].trim() === '') insert.pop();
+      inserts.push({ after, insert: insert.join('\n'), ...(scope ? { scope } : {}) });
+    }
+    after = undefined;
+    insert = undefined;
+  };
+  for (const line of lines) {
+    const m = /^(SCOPE|AFTER|INSERT|END)\s*:?\s*(.*)$/.exec(line.trim());
+    if (m && m[1] === 'SCOPE') {
+      flush();
+      scope = m[2].trim() || undefined;
+    } else if (m && m[1] === 'AFTER') {
+      flush();
+      after = m[2].trim();
+    } else if (m && m[1] === 'INSERT' && after !== undefined) {
+      insert = m[2] ? [m[2]] : [];
+    } else if (m && m[1] === 'END' && m[2] === '') {
+      flush();
+    } else if (insert !== undefined && !/^(```|~~~)/.test(line.trim())) insert.push(line);
+  }
+  flush();
+  if (inserts.length === 0) return { ok: false, error: 'no AFTER:/INSERT: pairs in the answer' };
+  const empty = inserts.find((i) => i.after === '');
+  if (empty) return { ok: false, error: 'an AFTER: has no pattern' };
+  return { ok: true, inserts };
+}
+
+export interface InsertOutcome {
+  text: string;
+  count: number;
+}
+
+/** Insert after every line containing the pattern (within the scope block, when given). */
+export function applyPatternInserts(text: string, inserts: PatternInsert[]): InsertOutcome {
+  let lines = text.split('\n');
+  let count = 0;
+  for (const ins of inserts) {
+    const [from, to] = ins.scope ? scopeRange(lines, ins.scope) : [0, lines.length - 1];
+    if (from < 0) continue;
+    const out: string[] = [];
+    lines.forEach((line, i) => {
+      out.push(line);
+      if (i >= from && i <= to && line.includes(ins.after)) {
+        out.push(...ins.insert.split('\n'));
+        count++;
+      }
+    });
+    lines = out;
+  }
+  return { text: lines.join('\n'), count };
+}
+
+/** Lines of the brace block that starts at the first line containing `scope`. */
+function scopeRange(lines: string[], scope: string): [number, number] {
+  const start = lines.findIndex((l) => l.includes(scope));
+  if (start < 0) return [-1, -1];
+  let depth = 0;
+  let opened = false;
+  for (let i = start; i < lines.length; i++) {
+    for (const ch of lines[i]) {
+      if (ch === '{') { depth++; opened = true; }
+      else if (ch === '}') depth--;
+    }
+    if (opened && depth <= 0) return [start, i];
+  }
+  return [start, lines.length - 1];
+}
+
+/**
+ * update_fixtures: add `newField` to every struct literal `StructName { … }` (not the struct's
+ * definition). A literal that already has the field is left as is, so applying twice is safe.
+ */
+export function addFieldToStructLiterals(text: string, structName: string, newField: string): InsertOutcome {
+  const field = newField.trim().replace(/,?$/, ',');
+  const fieldName = field.split(':')[0].trim();
+  const lines = text.split('\n');
+  const out: string[] = [];
+  let count = 0;
+  const literal = new RegExp(`(^|[^A-Za-z0-9_])${escapeRegExp(structName)}\\s*\\{\\s*$`);
+  const definition = new RegExp(`\\b(struct|impl|enum|trait|for)\\s+${escapeRegExp(structName)}\\b|\\b${escapeRegExp(structName)}\\s*\\{\\s*\\}`);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    out.push(line);
+    if (!literal.test(line) || definition.test(line)) continue;
+    const indent = /^\s*/.exec(lines[i + 1] ?? '')?.[0] || `${/^\s*/.exec(line)![0]}    `;
+    // Already there? Look through this literal's own lines (until its closing brace).
+    let depth = 1;
+    let has = false;
+    for (let k = i + 1; k < lines.length && depth > 0; k++) {
+      if (depth === 1 && lines[k].trim().startsWith(`${fieldName}:`)) has = true;
+      for (const ch of lines[k]) depth += ch === '{' ? 1 : ch === '}' ? -1 : 0;
+    }
+    if (has) continue;
+    out.push(`${indent}${field}`);
+    count++;
+  }
+  return { text: out.join('\n'), count };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,137 @@
+// How each mode produces its files (SPEC §2): one place per mode, all over the same two steps
+// (prompt + model call) and the pure parsers and transforms of core/. Deterministic.
+import { applyEdits, parseEditBlocks } from '../core/edits';
+import { JobSpec, declaredOutputs, joinPath } from '../core/job';
+import { GeneratedFile, confineToDeclared, parseGeneratedFiles } from '../core/output-parse';
+import { addFieldToStructLiterals, applyPatternInserts, parsePatternInserts } from '../core/patterns';
+import type { PromptSpec, RetryFeedback, SourceFile } from '../core/prompts';
+import type { PartialState } from '../core/status';
+
+/** What a mode needs from the job workflow: one model call for a prompt, and reading files. */
+export interface ModeContext {
+  job: JobSpec;
+  /** Build the prompt, call the model; returns the answer and the targets the prompt showed. */
+  ask(spec: PromptSpec, extraContext?: string[]): Promise<{ text: string; targets: SourceFile[] }>;
+  readFiles(paths: string[]): Promise<SourceFile[]>;
+  /** Files this job generated before the main step (the TDD test file). */
+  extraContext: string[];
+}
+
+export type Produced =
+  | { ok: true; files: GeneratedFile[]; partial?: PartialState }
+  /** `retryable`: worth the one retry with feedback (an unusable answer), or final (unsafe). */
+  | { ok: false; error: string; type: string; retryable: boolean };
+
+/** The test file of a TDD job: `output_dir/test_file`. */
+export function testPath(job: JobSpec): string | undefined {
+  return job.testFile ? joinPath(job.outputDir, job.testFile) : undefined;
+}
+
+/** Outputs of the main step: everything declared except the TDD test file. */
+export function mainOutputs(job: JobSpec): string[] {
+  const test = testPath(job);
+  return declaredOutputs(job).filter((p) => p !== test);
+}
+
+export function isInPlaceMode(job: JobSpec): boolean {
+  return job.mode === 'edit' || job.mode === 'replace_pattern' || job.mode === 'update_fixtures';
+}
+
+export async function produce(ctx: ModeContext, retry?: RetryFeedback): Promise<Produced> {
+  const { job } = ctx;
+  switch (job.mode) {
+    case 'edit':
+      return produceEdits(ctx, retry);
+    case 'replace_pattern':
+      return producePatternInserts(ctx, retry);
+    case 'update_fixtures':
+      return produceFixtures(ctx);
+    case 'split':
+      return produceOneByOne(ctx, 'split', job.outputFiles ?? [], retry);
+    case 'replace':
+      if (job.sequential) return produceOneByOne(ctx, 'sequential', job.outputFiles ?? [], retry);
+      return produceReplace(ctx, retry);
+  }
+}
+
+/** TDD's first step: the test file, from the test prompt. */
+export async function produceTests(ctx: ModeContext, retry?: RetryFeedback): Promise<Produced> {
+  const path = testPath(ctx.job)!;
+  const { text } = await ctx.ask({ kind: 'test', testPath: path, ...(retry ? { retry } : {}) });
+  return parseBlocks(text, path, [path]);
+}
+
+async function produceReplace(ctx: ModeContext, retry?: RetryFeedback): Promise<Produced> {
+  const outputs = mainOutputs(ctx.job);
+  const { text } = await ctx.ask({ kind: 'generate', outputPaths: outputs, ...(retry ? { retry } : {}) }, ctx.extraContext);
+  const parsed = parseBlocks(text, ctx.job.outputPath, outputs);
+  if (parsed.ok) {
+    const missing = outputs.filter((p) => !parsed.files.some((f) => f.path === p));
+    if (missing.length > 0 && outputs.length > 1) return { ok: false, error: `the answer is missing ${missing.join(', ')}`, type: 'NoCodeInAnswer', retryable: true };
+  }
+  return parsed;
+}
+
+/** Sequential and split: one call per file, each seeing the files generated before it. */
+async function produceOneByOne(ctx: ModeContext, kind: 'sequential' | 'split', files: string[], retry?: RetryFeedback): Promise<Produced> {
+  const done: GeneratedFile[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const spec: PromptSpec = { kind, file: files[i], previous: [...done], remaining: files.slice(i + 1), ...(retry ? { retry } : {}) };
+    const { text } = await ctx.ask(spec, ctx.extraContext);
+    const parsed = parseBlocks(text, files[i], [files[i]]);
+    if (!parsed.ok) return { ...parsed, error: `${files[i]}: ${parsed.error}` };
+    done.push(...parsed.files);
+  }
+  return { ok: true, files: done };
+}
+
+async function produceEdits(ctx: ModeContext, retry?: RetryFeedback): Promise<Produced> {
+  const { text, targets } = await ctx.ask({ kind: 'edit', ...(retry ? { retry } : {}) }, ctx.extraContext);
+  const parsed = parseEditBlocks(text);
+  if (!parsed.ok) return { ok: false, error: parsed.error, type: 'NoEditsInAnswer', retryable: true };
+  const byPath = Object.fromEntries(targets.map((t) => [t.path, t.content]));
+  for (const e of parsed.edits) {
+    // Edits may only touch the job's target files; naming another file is refused outright.
+    const confined = confineToDeclared([{ path: e.file, content: '' }], targets.map((t) => t.path));
+    if (!confined.ok) return { ok: false, error: `edit rejected: ${confined.error}`, type: 'PathOutsideProject', retryable: false };
+    e.file = confined.files[0].path;
+  }
+  const outcome = applyEdits(byPath, parsed.edits);
+  const files = Object.entries(outcome.changed).map(([path, content]) => ({ path, content }));
+  const partial = outcome.partial.failed_edits.length > 0 ? outcome.partial : undefined;
+  return { ok: true, files, ...(partial ? { partial } : {}) };
+}
+
+async function producePatternInserts(ctx: ModeContext, retry?: RetryFeedback): Promise<Produced> {
+  const { text, targets } = await ctx.ask({ kind: 'replace_pattern', ...(retry ? { retry } : {}) }, ctx.extraContext);
+  const parsed = parsePatternInserts(text);
+  if (!parsed.ok) return { ok: false, error: parsed.error, type: 'NoCodeInAnswer', retryable: true };
+  const files: GeneratedFile[] = [];
+  let count = 0;
+  for (const t of targets) {
+    const r = applyPatternInserts(t.content, parsed.inserts);
+    count += r.count;
+    if (r.count > 0) files.push({ path: t.path, content: r.text });
+  }
+  if (count === 0) return { ok: false, error: `no line of ${targets.map((t) => t.path).join(', ')} matched the AFTER patterns`, type: 'EditsFailed', retryable: true };
+  return { ok: true, files };
+}
+
+async function produceFixtures(ctx: ModeContext): Promise<Produced> {
+  const { job } = ctx;
+  const targets = await ctx.readFiles(job.targetFiles ?? []);
+  const files: GeneratedFile[] = [];
+  for (const t of targets) {
+    const r = addFieldToStructLiterals(t.content, job.structName!, job.newField!);
+    if (r.count > 0) files.push({ path: t.path, content: r.text });
+  }
+  return { ok: true, files };
+}
+
+function parseBlocks(text: string, defaultPath: string, declared: string[]): Produced {
+  const parsed = parseGeneratedFiles(text, defaultPath);
+  if (!parsed.ok) return { ok: false, error: parsed.error, type: 'NoCodeInAnswer', retryable: true };
+  const confined = confineToDeclared(parsed.files, declared);
+  if (!confined.ok) return { ok: false, error: confined.error, type: 'PathOutsideProject', retryable: false };
+  return { ok: true, files: confined.files };
+}
