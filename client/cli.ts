@@ -4,6 +4,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError } from '../core/config';
 import { NoJobsFolderError } from '../activities/job-files';
 import { StatusFileCorruptError } from '../activities/status-store';
+import { initCommand } from './commands/init';
+import { newJobCommand } from './commands/new-job';
 import { runCommand } from './commands/run';
 import { serverCommand } from './commands/server';
 import { statusCommand } from './commands/status';
@@ -27,6 +29,32 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride();
 
   const out = (quiet = false) => consoleOutput({ quiet, verbose: !!program.opts().verbose });
+
+  program
+    .command('init')
+    .description('set up a project: worksplit.toml, system prompts for every mode, example jobs')
+    .option('--lang <language>', 'typescript, rust, solidity or python (asked in a terminal)')
+    .option('--model <name>', 'Ollama model (asked in a terminal)')
+    .option('--force', 'overwrite files that exist')
+    .addHelpText('after', '\nExamples:\n  worksplit init\n  worksplit --path my-crate init --lang rust --model qwen3:32b')
+    .action(async (o) => {
+      setExit(await initCommand({ ...o, path: program.opts().path }, out()));
+    });
+
+  program
+    .command('new-job')
+    .description('create a job file from a template')
+    .argument('<name>', 'the job id (file name without .md)')
+    .option('--type <type>', 'replace, edit, split, sequential or tdd', 'replace')
+    .option('--targets <files>', 'comma-separated target files (edit, split)')
+    .option('-o, --output <dir>', 'output_dir')
+    .option('-f, --file <name>', 'output_file')
+    .option('-c, --context <files>', 'comma-separated context files')
+    .option('--force', 'overwrite the job file if it exists')
+    .addHelpText('after', '\nExamples:\n  worksplit new-job add_parser -o src -f parser.ts -c src/types.ts\n  worksplit new-job fix_login --type edit --targets src/auth.ts')
+    .action(async (name: string, o) => {
+      setExit(await newJobCommand(name, { ...o, path: program.opts().path }, out()));
+    });
 
   program
     .command('run')

@@ -98,12 +98,14 @@ export function addFieldToStructLiterals(text: string, structName: string, newFi
   const lines = text.split('\n');
   const out: string[] = [];
   let count = 0;
-  const literal = new RegExp(`(^|[^A-Za-z0-9_])${escapeRegExp(structName)}\\s*\\{\\s*$`);
-  const definition = new RegExp(`\\b(struct|impl|enum|trait|for)\\s+${escapeRegExp(structName)}\\b|\\b${escapeRegExp(structName)}\\s*\\{\\s*\\}`);
+  const literal = new RegExp(`^(.*?)(?:^|(?<=[^A-Za-z0-9_:]))${escapeRegExp(structName)}\\s*\\{\\s*$`);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     out.push(line);
-    if (!literal.test(line) || definition.test(line)) continue;
+    const m = literal.exec(line);
+    // A literal stands where an expression does: at the start of a line or after = ( [ { , :
+    // or return. `struct Config {`, `impl X for Config {` and `-> Config {` are not literals.
+    if (!m || !/(^|[=([{,:]|\breturn)$/.test(m[1].trim())) continue;
     const indent = /^\s*/.exec(lines[i + 1] ?? '')?.[0] || `${/^\s*/.exec(line)![0]}    `;
     // Already there? Look through this literal's own lines (until its closing brace).
     let depth = 1;

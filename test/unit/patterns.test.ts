@@ -23,3 +23,10 @@ test('update_fixtures adds the field to every literal, not the definition, once'
   expect(r.text).toContain('struct Config {\n    a: u32,\n}');
   expect(addFieldToStructLiterals(r.text, 'Config', 'b: None').count).toBe(0);
 });
+
+test('update_fixtures leaves signatures, impls and definitions alone', () => {
+  const text = 'fn fast() -> Config {\n    Config {\n        a: 1,\n    }\n}\nimpl Default for Config {\n}\nlet v = vec![Config {\n    a: 2,\n}];\n';
+  const r = addFieldToStructLiterals(text, 'Config', 'b: 0');
+  expect(r.count).toBe(2);
+  expect(r.text).toBe('fn fast() -> Config {\n    Config {\n        b: 0,\n        a: 1,\n    }\n}\nimpl Default for Config {\n}\nlet v = vec![Config {\n    b: 0,\n    a: 2,\n}];\n');
+});

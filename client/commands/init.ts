@@ -1,0 +1,40 @@
+// `worksplit init`: a new project folder with worksplit.toml, the system prompts for every mode,
+// the manager instruction and two example jobs. Never overwrites without --force.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { LANGUAGES, Language, projectFiles } from '../templates';
+import { Output, UsageError, colors } from '../output';
+
+export interface InitOptions {
+  path: string;
+  lang?: string;
+  model?: string;
+  force?: boolean;
+}
+
+export async function initCommand(opts: InitOptions, out: Output): Promise<number> {
+  let lang = opts.lang;
+  let model = opts.model;
+  if ((lang === undefined || model === undefined) && process.stdin.isTTY && process.stdout.isTTY) {
+    const { select, input } = await import('@inquirer/prompts');
+    lang ??= await select({ message: 'Language of the project', choices: LANGUAGES.map((l) => ({ value: l, name: l })) });
+    model ??= await input({ message: 'Ollama model', default: 'qwen-32k:latest' });
+  }
+  lang ??= 'typescript';
+  model ??= 'qwen-32k:latest';
+  if (!(LANGUAGES as readonly string[]).includes(lang)) throw new UsageError(`--lang must be one of ${LANGUAGES.join(', ')} (got "${lang}")`);
+  const root = path.resolve(opts.path);
+  const files = projectFiles(lang as Language, model);
+  const existing = files.filter((f) => existsSync(path.join(root, f.path)));
+  if (existing.length > 0 && !opts.force) {
+    throw new UsageError(`not overwriting ${existing.map((f) => f.path).join(', ')} in ${root}; use --force to replace them`);
+  }
+  for (const f of files) {
+    mkdirSync(path.dirname(path.join(root, f.path)), { recursive: true });
+    writeFileSync(path.join(root, f.path), f.content);
+  }
+  out.line(`Initialized a ${lang} worksplit project in ${root} (model ${model}):`);
+  for (const f of files) out.line(`  ${colors.green('+')} ${f.path}`);
+  out.line(`\nNext: edit or add jobs in jobs/ (worksplit new-job NAME), then: worksplit run`);
+  return 0;
+}

@@ -1,0 +1,6 @@
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub name: String,
+    pub speed: u32,
+    pub retries: u32,
+}

@@ -1,0 +1,3 @@
+pub fn tokens(s: &str) -> Vec<&str> {
+    s.split_whitespace().collect()
+}

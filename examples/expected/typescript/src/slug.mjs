@@ -1,0 +1,3 @@
+export function slug(s) {
+  return s.toLowerCase().split(/ +/).join('-');
+}
