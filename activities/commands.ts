@@ -20,9 +20,14 @@ export interface CommandResult {
 
 const MAX_OUTPUT = 4000;
 
+/** The activity: the command, aborted when Temporal cancels it. */
 export async function runProjectCommand(req: CommandRequest): Promise<CommandResult> {
+  return runShellCommand(req, cancellationSignal());
+}
+
+/** Run a shell command in the project root (also used by `worksplit lint`, outside Temporal). */
+export async function runShellCommand(req: CommandRequest, signal: AbortSignal = new AbortController().signal): Promise<CommandResult> {
   const started = Date.now();
-  const signal = cancellationSignal();
   return new Promise((resolve, reject) => {
     const child = spawn(req.command, { cwd: req.root, shell: true, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -30,6 +30,8 @@ export interface PreparedPrompt {
   prompt: ChatPrompt;
   estimatedTokens: number;
   contextFiles: string[];
+  /** Lines of every context and target file, by path. */
+  lineCounts: Record<string, number>;
   /** The target files as read for this prompt; edits apply to exactly this text. */
   targets: SourceFile[];
   warnings: string[];
@@ -43,7 +45,8 @@ export async function preparePrompt(req: PromptRequest): Promise<PreparedPrompt>
     const prompt = buildPrompt(req.spec, { projectPrompt, context, instructions: req.job.instructions, targets });
     const budget = checkPromptBudget(prompt, req.limits.maxPromptTokens);
     if (budget.level === 'fail') throw ApplicationFailure.nonRetryable(budget.message!, 'LimitExceeded');
-    return { prompt, estimatedTokens: budget.tokens, contextFiles: context.map((c) => c.path), targets, warnings: budget.message ? [budget.message] : [] };
+    const lineCounts = Object.fromEntries([...context, ...targets].map((f) => [f.path, f.content.split('\n').length - (f.content.endsWith('\n') ? 1 : 0)]));
+    return { prompt, estimatedTokens: budget.tokens, contextFiles: context.map((c) => c.path), lineCounts, targets, warnings: budget.message ? [budget.message] : [] };
   });
 }
 

@@ -4,7 +4,19 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError } from '../core/config';
 import { NoJobsFolderError } from '../activities/job-files';
 import { StatusFileCorruptError } from '../activities/status-store';
+import { archiveCommand, cleanupCommand } from './commands/archive';
+import { cancelCommand } from './commands/cancel';
+import { concurrencyCommand, pauseCommand, resumeCommand } from './commands/control';
+import { depsCommand } from './commands/deps';
+import { fixCommand } from './commands/fix';
 import { initCommand } from './commands/init';
+import { lintCommand } from './commands/lint';
+import { previewCommand } from './commands/preview';
+import { readmeCommand } from './commands/readme';
+import { resetCommand } from './commands/reset';
+import { retryCommand } from './commands/retry';
+import { uiCommand } from './commands/ui';
+import { validateCommand } from './commands/validate';
 import { newJobCommand } from './commands/new-job';
 import { runCommand } from './commands/run';
 import { serverCommand } from './commands/server';
@@ -66,6 +78,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--model <name>', 'Ollama model (overrides [ollama] model)')
     .option('--url <url>', 'Ollama URL (overrides [ollama] url)')
     .option('--timeout <seconds>', 'model call timeout in seconds', int('--timeout', 1))
+    .option('--job-timeout <seconds>', 'fail a job that takes longer than this', int('--job-timeout', 1))
     .option('--no-stream', 'do not stream model answers')
     .option('--stop-on-fail', 'cancel the batch at the first failed job')
     .option('--max-concurrent <n>', 'jobs in flight at once (0 = unlimited)', int('--max-concurrent'))
@@ -74,14 +87,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-q, --quiet', 'print nothing; the exit code tells')
     .addHelpText('after', '\nExamples:\n  worksplit run\n  worksplit run --max-concurrent 8 --stop-on-fail\n  worksplit run --job add_parser --model qwen3:32b\n  worksplit run --dry-run')
     .action(async (o) => {
-      setExit(await runCommand({ ...o, path: program.opts().path, noStream: o.stream === false }, out(o.quiet)));
+      setExit(await runCommand(runOpts(o), out(o.quiet)));
     });
 
   program
     .command('status')
-    .description('show job statuses from jobs/_jobstatus.json')
+    .description('job statuses: the live batch while one runs, jobs/_jobstatus.json otherwise')
     .option('--summary', 'one summary line only')
-    .option('--json', 'machine-readable output')
+    .option('--json', 'machine-readable output (shape in the README)')
+    .option('--watch', 'refresh every second while a batch runs')
+    .addHelpText('after', '\nExamples:\n  worksplit status\n  worksplit -v status\n  worksplit status --json | jq .totals')
     .action(async (o) => {
       setExit(await statusCommand({ ...o, path: program.opts().path, verbose: !!program.opts().verbose }, out()));
     });
@@ -106,6 +121,73 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await workerCommand({ ...o, path: program.opts().path }, out()));
     });
 
+  const path = () => program.opts().path as string;
+  const runOpts = (o: Record<string, unknown>) => ({ ...o, path: path(), noStream: o.stream === false, jobTimeout: o.jobTimeout as number | undefined });
+
+  program.command('validate').description('check the folder, worksplit.toml, every job, dependencies and system prompts').action(async () => setExit(await validateCommand(path(), out())));
+  program.command('deps').description('show what each job waits for, and the execution groups').action(async () => setExit(await depsCommand(path(), out())));
+  program
+    .command('preview')
+    .description("print exactly what a job's first model call sends")
+    .argument('<job>', 'job id')
+    .action(async (job: string) => setExit(await previewCommand(path(), job, out())));
+  program
+    .command('reset')
+    .description('put a job (or all jobs) back to created')
+    .argument('<job>', 'job id, or all')
+    .option('--status <status>', 'only jobs in this status (e.g. fail)')
+    .addHelpText('after', '\nExamples:\n  worksplit reset add_parser\n  worksplit reset all --status fail')
+    .action(async (job: string, o) => setExit(await resetCommand(path(), job, o.status, out())));
+  program
+    .command('retry')
+    .description('run one job again now, or (--failed) a new batch over failed, skipped and cancelled jobs')
+    .argument('[job]', 'job id')
+    .option('--failed', 'every failed, partial, skipped or cancelled job')
+    .option('--max-concurrent <n>', 'jobs in flight at once', int('--max-concurrent'))
+    .option('-q, --quiet', 'print nothing; the exit code tells')
+    .action(async (job: string | undefined, o) => setExit(await retryCommand({ ...runOpts(o), target: job, failed: o.failed }, out(o.quiet))));
+  program
+    .command('cancel')
+    .description('cancel a job (or all) of the running batch; its stream is aborted')
+    .argument('<job>', 'job id, or all')
+    .action(async (job: string) => setExit(await cancelCommand(path(), job, out())));
+  program.command('pause').description('running jobs finish; no new job starts until resume').action(async () => setExit(await pauseCommand(path(), out())));
+  program.command('resume').description('let a paused batch start jobs again').action(async () => setExit(await resumeCommand(path(), out())));
+  program
+    .command('concurrency')
+    .description('change max_concurrent of the running batch, at once')
+    .argument('<n>', 'jobs at once (0 = unlimited)', int('concurrency'))
+    .action(async (n: number) => setExit(await concurrencyCommand(path(), n, out())));
+  program
+    .command('ui')
+    .description("print the Web UI address of this project's batch")
+    .option('--open', 'open it in the browser')
+    .action(async (o) => setExit(await uiCommand(path(), !!o.open, out())));
+  program
+    .command('lint')
+    .description('run [build] lint_command (on one job\'s outputs with --job)')
+    .option('--job <id>', 'lint this job\'s outputs')
+    .action(async (o) => setExit(await lintCommand(path(), o.job, out())));
+  program
+    .command('fix')
+    .description("lint a job's outputs and let the model fix the findings")
+    .argument('<job>', 'job id')
+    .action(async (job: string) => setExit(await fixCommand({ path: path(), target: job }, out())));
+  program.command('fix-all').description('fix every passed job (lint + model fixes)').action(async () => setExit(await fixCommand({ path: path(), all: true }, out())));
+  program
+    .command('archive')
+    .description('move passed jobs older than N days to jobs/archive/')
+    .option('--days <n>', 'age in days (default [archive] days)', int('--days'))
+    .option('--dry-run', 'list what would move')
+    .action(async (o) => setExit(await archiveCommand(path(), o, out())));
+  program
+    .command('cleanup')
+    .description('delete archived jobs older than N days')
+    .option('--days <n>', 'age in days (default [cleanup] days)', int('--days'))
+    .option('--dry-run', 'list what would be deleted')
+    .action(async (o) => setExit(await cleanupCommand(path(), o, out())));
+  program.command('readme').description('print the guide to writing and running jobs').action(async () => setExit(await readmeCommand(out())));
+
   return program;
 }
 
@@ -119,6 +201,7 @@ export async function main(argv = process.argv): Promise<void> {
       code = e.exitCode === 0 ? 0 : 2;
     } else {
       const usage = e instanceof UsageError || e instanceof ConfigError || e instanceof NoJobsFolderError || e instanceof StatusFileCorruptError;
+      if (e instanceof Error && e.name === 'ExitPromptError') code = 130;
       process.stderr.write(`error: ${(e as Error).message}\n`);
       if (program.opts().verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
       code = usage ? 2 : 1;

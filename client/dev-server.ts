@@ -9,7 +9,9 @@ import { Connection } from '@temporalio/client';
 import lockfile from 'proper-lockfile';
 import { findTemporalCli } from './temporal-cli';
 
-export const SEARCH_ATTRIBUTES = ['WorkSplitProject', 'WorkSplitJob', 'WorkSplitStatus'];
+import { SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
+
+export const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_NAMES;
 
 export interface ServerState {
   pid: number;

@@ -1,10 +1,11 @@
 // The project a command works on: its root, identity, configuration and task queues.
 import { createHash } from 'node:crypto';
-import { promises as fs, realpathSync } from 'node:fs';
+import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { Config, ConfigOverrides, applyOverrides, parseConfig } from '../core/config';
 import { taskQueues } from '../core/ids';
 import type { ProjectRef, RunSettings, TaskQueues } from '../workflows/types';
+import { UsageError } from './output';
 
 export interface Project {
   ref: ProjectRef;
@@ -14,6 +15,7 @@ export interface Project {
 }
 
 export async function loadProject(dir: string, overrides: ConfigOverrides = {}): Promise<Project> {
+  if (!existsSync(path.resolve(dir))) throw new UsageError(`the project folder ${path.resolve(dir)} does not exist`);
   const root = realpathSync(path.resolve(dir));
   const tomlPath = path.join(root, 'worksplit.toml');
   const text = await fs.readFile(tomlPath, 'utf8').catch((e: NodeJS.ErrnoException) => {

@@ -55,6 +55,8 @@ const schema = z.looseObject({
     heartbeat_seconds: z.number().positive().default(20),
     /** Start-to-close timeout of the file activities. */
     activity_seconds: z.number().positive().default(30),
+    /** Set WorkSplitProject/Job/Status search attributes (registered on the embedded server). */
+    search_attributes: z.boolean().optional(),
   }),
 });
 

@@ -66,3 +66,8 @@ export function joinPath(dir: string, file: string): string {
 function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
+
+/** The lint command run on some files: the files appended, each shell-quoted. */
+export function commandOnFiles(command: string, paths: string[]): string {
+  return `${command} ${paths.map((p) => `'${p.replace(/'/g, `'\\''`)}'`).join(' ')}`;
+}

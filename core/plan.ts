@@ -52,6 +52,6 @@ export function planRun(input: PlanInput): RunPlan {
     invalid: selInvalid,
     groups: executionGroups(deps, runnable),
     dependencyOutputs,
-    stuckNotResumed: input.selection.resume || input.selection.only ? [] : stuck,
+    stuckNotResumed: input.selection.resume || input.selection.only || input.selection.ids ? [] : stuck,
   };
 }

@@ -91,6 +91,8 @@ export interface SelectOptions {
   rerun: boolean;
   /** Run exactly this job, whatever its status. */
   only?: string;
+  /** Run exactly these jobs, whatever their status (retry --failed, fix-all). */
+  ids?: string[];
 }
 
 /** Which jobs a run picks (SPEC §3): created and not ran (or also ran with rerun), plus stuck
@@ -98,6 +100,7 @@ export interface SelectOptions {
 export function selectJobs(entries: StatusEntry[], opts: SelectOptions): { selected: string[]; stuck: string[] } {
   const stuck = entries.filter((e) => STUCK_STATUSES.has(e.status)).map((e) => e.id);
   if (opts.only !== undefined) return { selected: entries.some((e) => e.id === opts.only) ? [opts.only] : [], stuck };
+  if (opts.ids !== undefined) return { selected: entries.filter((e) => opts.ids!.includes(e.id)).map((e) => e.id), stuck };
   const selected = entries
     .filter((e) => (e.status === 'created' && (!e.ran || opts.rerun)) || (opts.resume && STUCK_STATUSES.has(e.status)))
     .map((e) => e.id);

@@ -11,8 +11,10 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { JOB_KEY, PROJECT_KEY, STATUS_KEY } from '../core/search-attributes';
 import type { FileActivities } from '../activities';
 import {
   ScheduleState,
@@ -97,6 +99,10 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
   }
   await Promise.all(statusWrites);
   setCurrentDetails(`done: ${detailsLine()}`);
+  if (input.searchAttributes) {
+    const t = totals();
+    upsertSearchAttributes([{ key: STATUS_KEY, value: t.passed === t.total ? 'passed' : t.failed > 0 ? 'failed' : 'incomplete' }]);
+  }
   return progress(true);
 
   async function plan(): Promise<CarriedBatch> {
@@ -137,9 +143,13 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
         executeChild(jobWorkflow, {
           workflowId: jobWorkflowId(project.key, id),
           taskQueue: input.queues.project,
-          args: [{ project, queues: input.queues, settings, jobId: id, dependencyOutputs: state.dependencyOutputs[id] ?? [] }],
+          args: [{ project, queues: input.queues, settings, jobId: id, dependencyOutputs: state.dependencyOutputs[id] ?? [], ...(input.fixOnly ? { fixOnly: true } : {}), ...(input.searchAttributes ? { searchAttributes: true } : {}) }],
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-          staticSummary: `job ${id}`,
+          staticSummary: `${input.fixOnly ? 'fix' : 'job'} ${id}${state.deps[id]?.length ? ` (after ${state.deps[id].join(', ')})` : ''}`,
+          ...(input.searchAttributes
+            ? { typedSearchAttributes: [{ key: PROJECT_KEY, value: project.key }, { key: JOB_KEY, value: id }, { key: STATUS_KEY, value: 'running' }] }
+            : {}),
+          ...(input.jobTimeoutSeconds ? { workflowExecutionTimeout: `${input.jobTimeoutSeconds}s` } : {}),
         }),
       )
       .then(
@@ -165,10 +175,11 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
       record([{ id, status: 'created', error: reason, ran: false }, ...skippedUpdates(skipped)]);
       return;
     }
-    const reason = result?.reason ?? failureMessage(err);
+    const reason = result?.reason ?? failureMessage(err, input.jobTimeoutSeconds);
     const skipped = markUnsuccessful(s, id, 'failed', reason);
     finishReport(id, result);
-    record(skippedUpdates(skipped));
+    // A job that ended without recording its own result (timed out, terminated) is failed here.
+    record([...(result ? [] : [{ id, status: 'fail' as const, error: reason }]), ...skippedUpdates(skipped)]);
     if (settings.stopOnFail && !state.stopping) {
       state.stopping = true;
       const why = `stop-on-fail: job ${id} failed`;
@@ -261,8 +272,9 @@ function jobResultOf(err: unknown): JobResult | undefined {
   return undefined;
 }
 
-function failureMessage(err: unknown): string {
-  let e = err as { cause?: unknown; message?: string } | undefined;
+function failureMessage(err: unknown, jobTimeoutSeconds?: number): string {
+  let e = err as { cause?: unknown; message?: string; name?: string } | undefined;
   while (e?.cause) e = e.cause as typeof e;
+  if (e?.name === 'TimeoutFailure' || /timed out/i.test(e?.message ?? '')) return `the job timed out${jobTimeoutSeconds ? ` after ${jobTimeoutSeconds}s (--job-timeout)` : ''}`;
   return e?.message ?? String(err);
 }

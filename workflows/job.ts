@@ -4,14 +4,18 @@
 // an activity.
 import {
   ActivityCancellationType,
+  ActivityOptions,
   ApplicationFailure,
   CancellationScope,
   isCancellation,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
 } from '@temporalio/workflow';
+import { STATUS_KEY } from '../core/search-attributes';
 import type { FileActivities, LlmActivities } from '../activities';
+import { commandOnFiles, declaredOutputs } from '../core/job';
 import type { JobSpec } from '../core/job';
 import { GeneratedFile, parseGeneratedFiles, confineToDeclared } from '../core/output-parse';
 import type { PromptSpec, RetryFeedback } from '../core/prompts';
@@ -38,14 +42,15 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
     startToCloseTimeout: `${settings.checks.commandTimeoutSeconds + 30}s`,
     retry: { maximumAttempts: 2, nonRetryableErrorTypes: NON_RETRYABLE },
   });
-  const llm = proxyActivities<LlmActivities>({
+  const llmOptions: ActivityOptions = {
     taskQueue: input.queues.llm,
     startToCloseTimeout: `${settings.llm.timeoutSeconds}s`,
     heartbeatTimeout: `${settings.heartbeatSeconds}s`,
     // Wait for the activity to confirm, so its stream is known to be aborted when the job ends.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
-  });
+  };
+  const llm = proxyActivities<LlmActivities>(llmOptions);
 
   let phase: JobPhase = 'starting';
   let attempt = 1;
@@ -65,7 +70,9 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
     extraContext: testPath(job) ? [testPath(job)!] : [],
     ask: async (spec: PromptSpec, extraContext?: string[]) => {
       const prepared = await files.preparePrompt({ root, job, dependencyOutputs: input.dependencyOutputs, limits: settings.limits, spec, ...(extraContext?.length ? { extraContext } : {}) });
-      const answer = await llm.llmChat({ llm: settings.llm, prompt: prepared.prompt });
+      // The summary names the call in the Web UI: "generate src/x.ts with qwen3".
+      const summary = `${spec.kind} ${summaryTargets(spec, job).join(', ')} with ${settings.llm.model}`.slice(0, 200);
+      const answer = await llm.llmChat.executeWithOptions({ ...llmOptions, summary }, [{ llm: settings.llm, prompt: prepared.prompt }]);
       tokens = addUsage(tokens, { calls: 1, promptTokens: answer.promptTokens, outputTokens: answer.outputTokens, modelMs: answer.modelMs });
       return { text: answer.text, targets: prepared.targets };
     },
@@ -75,6 +82,7 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
   const finish = async (s: 'pass' | 'fail' | 'partial', reason?: string, partial?: PartialState): Promise<JobResult> => {
     phase = 'done';
     await status(s, { error: s === 'pass' ? null : reason ?? 'failed', partialState: partial ?? null });
+    if (input.searchAttributes) upsertSearchAttributes([{ key: STATUS_KEY, value: s }]);
     setCurrentDetails(s === 'pass' ? `passed${reason ? ` with warnings: ${reason}` : ''}` : `${s === 'partial' ? 'partial' : 'failed'}: ${reason}`);
     return { id: jobId, status: s, outputs, retried: attempt > 1, tokens, ...(reason ? { reason } : {}) };
   };
@@ -105,6 +113,12 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
 
   try {
     job = await files.loadJob({ root, id: jobId, maxContextFiles: settings.limits.maxContextFiles });
+    if (input.fixOnly) {
+      // fix / fix-all: no generation; lint the job's outputs and let the model fix them.
+      outputs = declaredOutputs(job);
+      await runCheck('lint', settings.checks.lintCommand && commandOnFiles(settings.checks.lintCommand, outputs), true);
+      return await finish('pass');
+    }
     const test = testPath(job);
     if (test) {
       // TDD: the tests first, then the implementation with the tests as context.
@@ -164,29 +178,53 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
   /** verify_build then verify_tests: run the command; with auto_fix, let the model fix the files. */
   async function runChecks(): Promise<void> {
     const c = settings.checks;
-    const checks: Array<{ name: 'build' | 'test'; command?: string; enabled: boolean }> = [
-      { name: 'build', command: c.buildCommand, enabled: c.verifyBuild },
-      { name: 'test', command: c.testCommand, enabled: c.verifyTests },
-    ];
-    for (const check of checks) {
-      if (!check.enabled || !check.command) continue;
-      if (check.name === 'test') await status('pending_test_run');
-      for (let fix = 0; ; fix++) {
-        enter(check.name === 'build' ? 'building' : 'running tests', check.command);
-        const r = await commands.runProjectCommand({ root, command: check.command, timeoutSeconds: c.commandTimeoutSeconds });
-        if (r.ok) break;
-        if (!c.autoFix || fix >= c.autoFixAttempts) {
-          return fail(check.name === 'build' ? 'BuildFailed' : 'TestsFailed', `${check.name} command failed (${r.timedOut ? 'timed out' : `exit ${r.exitCode}`})${fix > 0 ? ` after ${fix} auto-fix attempt(s)` : ''}: ${check.command}\n${r.output}`);
-        }
-        enter('fixing', `${check.name} output`);
-        const current = await files.readProjectFiles({ root, paths: outputs, maxLines: settings.limits.maxContextLines });
-        const { text } = await ctx().ask({ kind: 'fix', command: check.command, output: r.output, files: current });
-        const parsed = parseGeneratedFiles(text, job.outputPath);
-        const confined = parsed.ok ? confineToDeclared(parsed.files, outputs) : parsed;
-        if (!confined.ok) continue; // an unusable fix counts as an attempt; the command runs again
-        await write(confined.files);
-      }
+    if (c.verifyBuild) await runCheck('build', c.buildCommand, c.autoFix);
+    if (c.verifyTests && c.testCommand) {
+      await status('pending_test_run');
+      await runCheck('test', c.testCommand, c.autoFix);
     }
+  }
+
+  async function runCheck(name: 'build' | 'test' | 'lint', command: string | undefined, autoFix: boolean): Promise<void> {
+    if (!command) {
+      if (name === 'lint') await fail('InvalidProject', 'no [build] lint_command in worksplit.toml to check the files with');
+      return;
+    }
+    const c = settings.checks;
+    const attempts = name === 'lint' ? Math.max(1, c.autoFixAttempts) : c.autoFixAttempts;
+    for (let fix = 0; ; fix++) {
+      enter(name === 'build' ? 'building' : name === 'test' ? 'running tests' : 'fixing', command);
+      const r = await commands.runProjectCommand({ root, command, timeoutSeconds: c.commandTimeoutSeconds });
+      if (r.ok) return;
+      if (!autoFix || fix >= attempts) {
+        await fail(name === 'build' ? 'BuildFailed' : name === 'test' ? 'TestsFailed' : 'LintFailed', `${name} command failed (${r.timedOut ? 'timed out' : `exit ${r.exitCode}`})${fix > 0 ? ` after ${fix} auto-fix attempt(s)` : ''}: ${command}\n${r.output}`);
+      }
+      enter('fixing', `${name} output`);
+      const current = await files.readProjectFiles({ root, paths: outputs, maxLines: settings.limits.maxContextLines });
+      const { text } = await ctx().ask({ kind: 'fix', command, output: r.output, files: current });
+      const parsed = parseGeneratedFiles(text, job.outputPath);
+      const confined = parsed.ok ? confineToDeclared(parsed.files, outputs) : parsed;
+      if (confined.ok) await write(confined.files); // an unusable fix counts as an attempt
+    }
+  }
+}
+
+function summaryTargets(spec: PromptSpec, job: JobSpec): string[] {
+  switch (spec.kind) {
+    case 'generate':
+      return spec.outputPaths;
+    case 'sequential':
+    case 'split':
+      return [spec.file];
+    case 'test':
+      return [spec.testPath];
+    case 'verify':
+      return spec.generated.map((f) => f.path);
+    case 'fix':
+      return spec.files.map((f) => f.path);
+    case 'edit':
+    case 'replace_pattern':
+      return job.targetFiles?.length ? job.targetFiles : [job.outputPath];
   }
 }
 

@@ -61,6 +61,12 @@ export interface BatchInput {
   selection: SelectOptions;
   /** Set by continue-as-new: the state the previous run handed over. */
   carried?: CarriedBatch;
+  /** Per-job time limit in seconds (run --job-timeout). */
+  jobTimeoutSeconds?: number;
+  /** fix / fix-all: run the lint command on each job's outputs and let the model fix them. */
+  fixOnly?: boolean;
+  /** Set WorkSplitProject/Job/Status on the workflows (the server must have them registered). */
+  searchAttributes?: boolean;
 }
 
 export interface JobInput {
@@ -69,6 +75,8 @@ export interface JobInput {
   settings: RunSettings;
   jobId: string;
   dependencyOutputs: string[];
+  fixOnly?: boolean;
+  searchAttributes?: boolean;
 }
 
 export type JobPhase = 'starting' | 'testing' | 'generating' | 'writing' | 'verifying' | 'building' | 'running tests' | 'fixing' | 'done';

@@ -4,11 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { batchWorkflowId } from '../../core/ids';
+import { PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
 import { listJobIds } from '../../activities/job-files';
 import { statusStoreFor } from '../../activities/status-store';
 import { effectiveConcurrency } from '../../core/schedule';
 import type { BatchInput, BatchProgress, BatchResult } from '../../workflows/types';
-import { connectClient, connectWorker, resolveTarget, workflowUiUrl } from '../connection';
+import { connectClient, connectWorker, resolveTarget, useSearchAttributes, workflowUiUrl } from '../connection';
 import { offlinePlan } from '../offline-plan';
 import { checkOllama } from '../ollama-health';
 import { Output, UsageError, colors, plural, seconds } from '../output';
@@ -31,6 +32,12 @@ export interface RunOptions {
   worker?: boolean;
   /** Skip the Ollama health check (the LLM workers may be elsewhere). */
   healthCheck?: boolean;
+  /** Per-job time limit in seconds. */
+  jobTimeout?: number;
+  /** Run exactly these jobs (retry --failed, fix-all). */
+  ids?: string[];
+  /** fix / fix-all: lint the jobs' outputs and let the model fix them. */
+  fixOnly?: boolean;
 }
 
 export async function runCommand(opts: RunOptions, out: Output): Promise<number> {
@@ -46,7 +53,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   const { config, ref } = project;
   const ids = await listJobIds(ref.root);
   if (opts.job !== undefined && !ids.includes(opts.job)) throw new UsageError(`no job "${opts.job}" in jobs/ (jobs: ${ids.join(', ') || 'none'})`);
-  const selection = { resume: !!opts.resume, rerun: !!opts.rerun, ...(opts.job !== undefined ? { only: opts.job } : {}) };
+  const selection = { resume: !!opts.resume, rerun: !!opts.rerun, ...(opts.job !== undefined ? { only: opts.job } : {}), ...(opts.ids ? { ids: opts.ids } : {}) };
 
   if (opts.dryRun) return dryRun(ref.root, config.limits.max_context_files, selection, config.batch.max_concurrent, out);
 
@@ -90,18 +97,30 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     // USE_EXISTING answers with the running batch when there is one; a token in the memo (set only
     // when an execution is created) tells whether this run created it or attached to another's.
     const token = randomUUID();
-    const input: BatchInput = { project: ref, queues: project.queues, settings: runSettings(config), selection };
+    const input: BatchInput = {
+      project: ref,
+      queues: project.queues,
+      settings: runSettings(config),
+      selection,
+      ...(opts.jobTimeout ? { jobTimeoutSeconds: opts.jobTimeout } : {}),
+      ...(opts.fixOnly ? { fixOnly: true } : {}),
+      searchAttributes: useSearchAttributes(target, config.temporal.search_attributes),
+    };
     const handle = await client.workflow.start('batchWorkflow', {
       workflowId,
       taskQueue: project.queues.project,
       args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       memo: { startedBy: token },
+      ...(input.searchAttributes ? { typedSearchAttributes: [{ key: PROJECT_KEY, value: ref.key }, { key: STATUS_KEY, value: 'running' }] } : {}),
       staticSummary: `worksplit batch for ${ref.name}`,
       staticDetails: `project ${ref.root}; model ${config.ollama.model}; max ${config.batch.max_concurrent || 'unlimited'} at once${config.batch.stop_on_fail ? '; stop on fail' : ''}`,
     });
     const described = await handle.describe();
     const attached = described.memo?.startedBy !== token;
+    if (attached && (opts.fixOnly || opts.ids)) {
+      throw new UsageError(`a batch is already running for this project (${workflowId}); wait for it, or cancel it with: worksplit cancel all`);
+    }
     out.line(attached ? `Attached to the running batch ${colors.bold(workflowId)} (started ${described.startTime.toISOString()}).` : `Started batch ${colors.bold(workflowId)}.`);
     const ui = workflowUiUrl(target, workflowId);
     if (ui) out.line(`Web UI: ${ui}`);
@@ -124,7 +143,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   }
 }
 
-async function dryRun(root: string, maxContextFiles: number, selection: { resume: boolean; rerun: boolean; only?: string }, maxConcurrent: number, out: Output): Promise<number> {
+async function dryRun(root: string, maxContextFiles: number, selection: { resume: boolean; rerun: boolean; only?: string; ids?: string[] }, maxConcurrent: number, out: Output): Promise<number> {
   const plan = await offlinePlan(root, maxContextFiles, selection);
   plan.warnings.forEach((w) => out.warn(w));
   const runnable = plan.groups.flat();

@@ -3,6 +3,7 @@ import { Client, Connection, WorkflowHandle, WorkflowIdConflictPolicy } from '@t
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { ConfigOverrides } from '../../core/config';
 import { batchWorkflowId } from '../../core/ids';
+import { PROJECT_KEY } from '../../core/search-attributes';
 import type { SelectOptions } from '../../core/status';
 import { Project, loadProject, runSettings } from '../../client/project';
 import { createWorkers, runWorkers } from '../../worker/workers';
@@ -75,12 +76,14 @@ export async function startBatch(h: Harness, root: string, opts: { selection?: P
     queues: project.queues,
     settings: runSettings(project.config),
     selection: { resume: false, rerun: false, ...opts.selection },
+    searchAttributes: true,
   };
   const handle = await h.client.workflow.start('batchWorkflow', {
     workflowId: batchWorkflowId(project.ref.key),
     taskQueue: project.queues.project,
     args: [input],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    typedSearchAttributes: [{ key: PROJECT_KEY, value: project.ref.key }],
   });
   return { handle, project };
 }

@@ -1,0 +1,51 @@
+// `worksplit preview JOB`: exactly what the job's first model call would send, with the context
+// files, their line counts, the token estimate and the model.
+import { formatProblem } from '../../core/job';
+import { PromptSpec } from '../../core/prompts';
+import { readJobFile, listJobIds } from '../../activities/job-files';
+import { preparePrompt } from '../../activities/prompts';
+import { offlinePlan } from '../offline-plan';
+import { Output, UsageError, colors } from '../output';
+import { loadProject, runSettings } from '../project';
+import { mainOutputs, testPath } from '../../workflows/modes';
+
+export async function previewCommand(dir: string, id: string, out: Output): Promise<number> {
+  const project = await loadProject(dir);
+  const ids = await listJobIds(project.ref.root);
+  if (!ids.includes(id)) throw new UsageError(`no job "${id}" in jobs/`);
+  const parsed = await readJobFile(project.ref.root, id, project.config.limits.max_context_files);
+  if (!parsed.ok) throw new UsageError(parsed.problems.map(formatProblem).join('\n'));
+  const job = parsed.job;
+  if (job.mode === 'update_fixtures') {
+    out.line(`${id} is an update_fixtures job: it adds ${job.newField} to every ${job.structName} literal in ${job.targetFiles?.join(', ')} without a model call${job.verify ? ', then the model verifies the result' : ''}.`);
+    return 0;
+  }
+  const first = job.outputFiles?.[0] ?? job.outputPath;
+  const spec: PromptSpec = testPath(job)
+    ? { kind: 'test', testPath: testPath(job)! }
+    : job.mode === 'edit' ? { kind: 'edit' }
+    : job.mode === 'replace_pattern' ? { kind: 'replace_pattern' }
+    : job.mode === 'split' ? { kind: 'split', file: first, previous: [], remaining: (job.outputFiles ?? []).slice(1) }
+    : job.sequential ? { kind: 'sequential', file: first, previous: [], remaining: (job.outputFiles ?? []).slice(1) }
+    : { kind: 'generate', outputPaths: mainOutputs(job) };
+  const plan = await offlinePlan(project.ref.root, project.config.limits.max_context_files, { resume: true, rerun: true });
+  const settings = runSettings(project.config);
+  let prepared;
+  try {
+    prepared = await preparePrompt({ root: project.ref.root, job, dependencyOutputs: plan.dependencyOutputs[id] ?? [], limits: settings.limits, spec });
+  } catch (e) {
+    throw new UsageError(`${id}: ${(e as Error).message}`);
+  }
+  out.line(colors.bold(`=== system ===`));
+  out.line(prepared.prompt.system);
+  out.line(colors.bold(`=== user ===`));
+  out.line(prepared.prompt.user);
+  out.line(colors.bold('=== summary ==='));
+  out.line(`job: ${id} (${job.mode}${job.sequential ? ', sequential' : ''}${job.testFile ? ', tdd' : ''}); first call: ${spec.kind}`);
+  for (const f of prepared.contextFiles) out.line(`  context ${f} (${prepared.lineCounts[f]} lines)`);
+  for (const t of prepared.targets) out.line(`  target  ${t.path} (${prepared.lineCounts[t.path]} lines)`);
+  out.line(`estimated tokens: ${prepared.estimatedTokens} of max_prompt_tokens ${settings.limits.maxPromptTokens}`);
+  out.line(`model: ${settings.llm.model} at ${settings.llm.url}`);
+  prepared.warnings.forEach((w) => out.warn(w));
+  return 0;
+}

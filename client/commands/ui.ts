@@ -1,0 +1,26 @@
+// `worksplit ui`: the Web UI address of the project's batch (and of its job list), opened in a
+// browser with --open.
+import { spawn } from 'node:child_process';
+import { batchWorkflowId } from '../../core/ids';
+import { resolveTarget, workflowUiUrl } from '../connection';
+import { Output, UsageError } from '../output';
+import { loadProject } from '../project';
+
+export function projectListUrl(uiUrl: string, namespace: string, projectKey: string): string {
+  const query = `WorkSplitProject="${projectKey}"`;
+  return `${uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(query)}`;
+}
+
+export async function uiCommand(dir: string, open: boolean, out: Output): Promise<number> {
+  const project = await loadProject(dir);
+  const target = await resolveTarget(project, { start: false });
+  if (!target?.uiUrl) throw new UsageError(target ? 'the Web UI address of this Temporal server is unknown: set TEMPORAL_UI_URL' : 'the embedded Temporal server is not running (worksplit server start, or worksplit run)');
+  const batchUrl = workflowUiUrl(target, batchWorkflowId(project.ref.key))!;
+  out.line(`batch: ${batchUrl}`);
+  out.line(`jobs:  ${projectListUrl(target.uiUrl, target.namespace, project.ref.key)}`);
+  if (open) {
+    const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'start' : 'xdg-open';
+    spawn(cmd, [batchUrl], { detached: true, stdio: 'ignore' }).on('error', () => out.warn(`could not run ${cmd}; open the address above yourself`)).unref();
+  }
+  return 0;
+}

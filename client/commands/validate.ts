@@ -1,0 +1,38 @@
+// `worksplit validate`: the folder, the config, every job, the dependencies and the system
+// prompt files the jobs' modes need. Exit 2 when anything is wrong.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { buildDependencyGraph } from '../../core/graph';
+import { formatProblem } from '../../core/job';
+import { readJobFolder } from '../../activities/job-files';
+import { Output, colors, plural } from '../output';
+import { loadProject } from '../project';
+
+export async function validateCommand(dir: string, out: Output): Promise<number> {
+  const project = await loadProject(dir);
+  const errors: string[] = [];
+  const warnings = [...project.warnings];
+  const folder = await readJobFolder(project.ref.root, project.config.limits.max_context_files);
+  warnings.push(...folder.warnings.map(formatProblem));
+  for (const ps of Object.values(folder.problems)) errors.push(...ps.map(formatProblem));
+  const graph = buildDependencyGraph(folder.jobs, Object.keys(folder.problems));
+  errors.push(...graph.problems.map((p) => `${p.jobIds.map((id) => `jobs/${id}.md`).join(', ')}: ${p.field}: ${p.message}`));
+  const needed = new Set(['create', 'verify']);
+  for (const j of folder.jobs) {
+    if (j.mode === 'edit' || j.mode === 'replace_pattern') needed.add('edit');
+    if (j.mode === 'split') needed.add('split');
+    if (j.testFile) needed.add('test');
+  }
+  if (project.config.build.auto_fix) needed.add('fix');
+  for (const n of needed) {
+    if (!existsSync(path.join(project.ref.root, 'jobs', `_systemprompt_${n}.md`))) errors.push(`jobs/_systemprompt_${n}.md: missing (needed by ${n === 'create' || n === 'verify' ? 'every job' : `the ${n} prompts`})`);
+  }
+  warnings.forEach((w) => out.warn(w));
+  if (errors.length > 0) {
+    errors.forEach((e) => out.line(`${colors.red('✖')} ${e}`));
+    out.line(`\n${plural(errors.length, 'problem')} in ${plural(folder.ids.length, 'job')}.`);
+    return 2;
+  }
+  out.line(`${colors.green('✔')} worksplit.toml, ${plural(folder.ids.length, 'job')}, dependencies and system prompts are valid.`);
+  return 0;
+}

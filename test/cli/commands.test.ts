@@ -1,0 +1,176 @@
+// Every command of SPEC §7 through the built CLI, as a separate process on a temporary
+// project: output, files and exit codes, including the error paths.
+import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseStatusFile, formatStatusFile, StatusEntry } from '../../core/status';
+import { OllamaTestServer } from '../support/ollama-test-server';
+import { runCli } from '../support/processes';
+import { makeProject, simpleJob } from '../support/project';
+import { block, isVerification, jobOf, passingReplies } from '../support/replies';
+
+let ollama: OllamaTestServer;
+beforeAll(async () => {
+  ollama = await new OllamaTestServer().start();
+});
+afterAll(async () => {
+  await ollama.stop();
+});
+
+const env = () => ({ TEMPORAL_ADDRESS: process.env.WORKSPLIT_TEST_TEMPORAL_ADDRESS! });
+const tmpDir = (name: string) => path.join(process.env.WORKSPLIT_TEST_TMP!, `${name}-${Math.random().toString(36).slice(2, 8)}`);
+const writeStatus = (root: string, entries: StatusEntry[]) => writeFileSync(path.join(root, 'jobs/_jobstatus.json'), formatStatusFile(entries));
+const readStatus = (root: string) => Object.fromEntries(parseStatusFile(readFileSync(path.join(root, 'jobs/_jobstatus.json'), 'utf8')).map((e) => [e.id, e]));
+const entry = (id: string, status: StatusEntry['status'], extra: Partial<StatusEntry> = {}): StatusEntry => ({ id, status, created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z', ran: true, ...extra });
+
+test('init writes every template for each language, refuses to overwrite, and --force replaces', async () => {
+  for (const lang of ['typescript', 'rust', 'solidity', 'python']) {
+    const dir = tmpDir(`init-${lang}`);
+    const r = await runCli(['--path', dir, 'init', '--lang', lang, '--model', 'qwen3:8b'], env());
+    expect(r.code).toBe(0);
+    const jobs = readdirSync(path.join(dir, 'jobs')).sort();
+    expect(jobs).toEqual(['_managerinstruction.md', '_systemprompt_create.md', '_systemprompt_edit.md', '_systemprompt_fix.md', '_systemprompt_split.md', '_systemprompt_test.md', '_systemprompt_verify.md', '_systemprompt_verify_edit.md', 'example_replace.md', 'example_tdd.md']);
+    expect(readFileSync(path.join(dir, 'worksplit.toml'), 'utf8')).toContain(`language = "${lang}"`);
+    expect(readFileSync(path.join(dir, 'jobs/_systemprompt_create.md'), 'utf8')).not.toMatch(/\{\{/);
+    const v = await runCli(['--path', dir, 'validate'], env());
+    expect(v.output).toContain('are valid');
+    expect(v.code).toBe(0);
+  }
+  const dir = tmpDir('init-again');
+  await runCli(['--path', dir, 'init', '--lang', 'rust'], env());
+  writeFileSync(path.join(dir, 'jobs/_systemprompt_create.md'), 'MINE');
+  const again = await runCli(['--path', dir, 'init', '--lang', 'rust'], env());
+  expect(again.code).toBe(2);
+  expect(again.output).toContain('not overwriting worksplit.toml');
+  expect(readFileSync(path.join(dir, 'jobs/_systemprompt_create.md'), 'utf8')).toBe('MINE');
+  expect((await runCli(['--path', dir, 'init', '--lang', 'rust', '--force'], env())).code).toBe(0);
+  expect(readFileSync(path.join(dir, 'jobs/_systemprompt_create.md'), 'utf8')).not.toBe('MINE');
+  expect((await runCli(['--path', tmpDir('bad'), 'init', '--lang', 'cobol'], env())).code).toBe(2);
+});
+
+test('new-job writes a valid job for each of the five types', async () => {
+  const dir = tmpDir('newjob');
+  await runCli(['--path', dir, 'init', '--lang', 'typescript'], env());
+  mkdirSync(path.join(dir, 'src'), { recursive: true });
+  writeFileSync(path.join(dir, 'src/big.ts'), 'x\n');
+  writeFileSync(path.join(dir, 'src/auth.ts'), 'y\n');
+  for (const [name, args] of [['a_replace', ['-o', 'src', '-f', 'a.ts']], ['a_edit', ['--type', 'edit', '--targets', 'src/auth.ts']], ['a_split', ['--type', 'split', '--targets', 'src/big.ts', '-o', 'src/big', '-f', 'index.ts']], ['a_seq', ['--type', 'sequential', '-o', 'src/seq', '-f', 'one.ts']], ['a_tdd', ['--type', 'tdd', '-o', 'src', '-f', 'calc.ts']]] as const) {
+    const r = await runCli(['--path', dir, 'new-job', name, ...args], env());
+    expect(r.code).toBe(0);
+  }
+  expect(readFileSync(path.join(dir, 'jobs/a_tdd.md'), 'utf8')).toContain('test_file: calc.test.ts');
+  expect(readFileSync(path.join(dir, 'jobs/a_split.md'), 'utf8')).toContain('target_file: src/big.ts');
+  const v = await runCli(['--path', dir, 'validate'], env());
+  expect(v.output).toContain('are valid');
+  expect((await runCli(['--path', dir, 'new-job', 'a_replace'], env())).code).toBe(2);
+  expect((await runCli(['--path', dir, 'new-job', 'x', '--type', 'weird'], env())).output).toContain('--type must be one of');
+});
+
+test('validate names file and field; deps shows dependencies and groups', async () => {
+  const root = makeProject({
+    ollamaUrl: ollama.url,
+    jobs: { a: simpleJob('a'), b: simpleJob('b', { context_files: ['out/a.txt'] }), bad: { fm: { output_dir: 'out' } }, loop1: simpleJob('loop1', { depends_on: ['loop2'] }), loop2: simpleJob('loop2', { depends_on: ['loop1'] }) },
+  });
+  const v = await runCli(['--path', root, 'validate'], env());
+  expect(v.code).toBe(2);
+  expect(v.output).toContain('jobs/bad.md: output_file: is required');
+  expect(v.output).toContain('dependency cycle: loop1 -> loop2 -> loop1');
+  const d = await runCli(['--path', root, 'deps'], env());
+  expect(d.output).toContain('b <- a');
+  expect(d.output).toContain('1. a\n  2. b');
+  expect(d.output).toContain('cannot run: dependency cycle');
+});
+
+test('preview prints the exact prompt, context with line counts, token estimate and model', async () => {
+  const root = makeProject({ ollamaUrl: ollama.url, files: { 'src/types.ts': 'export type A = 1;\nexport type B = 2;\n' }, jobs: { p: simpleJob('p', { context_files: ['src/types.ts'] }) } });
+  const r = await runCli(['--path', root, 'preview', 'p'], env());
+  expect(r.code).toBe(0);
+  expect(r.output).toContain('=== system ===');
+  expect(r.output).toContain('[CONTEXT]\n### File: src/types.ts');
+  expect(r.output).toContain('JOB p: write the file.');
+  expect(r.output).toContain('context src/types.ts (2 lines)');
+  expect(r.output).toMatch(/estimated tokens: \d+ of max_prompt_tokens 32000/);
+  expect(r.output).toContain('model: qwen-32k:latest');
+  expect((await runCli(['--path', root, 'preview', 'nope'], env())).code).toBe(2);
+});
+
+test('status: summary, -v, --summary and the documented --json shape', async () => {
+  const root = makeProject({ ollamaUrl: ollama.url, jobs: { a: simpleJob('a'), b: simpleJob('b'), c: simpleJob('c'), d: simpleJob('d') } });
+  writeStatus(root, [entry('a', 'pass'), entry('b', 'fail', { error: 'boom' }), entry('c', 'partial', { error: '1 edit failed', partial_state: { successful_edits: ['x'], failed_edits: [{ file: 'f', find_preview: 'p', reason: 'r' }] } })]);
+  expect((await runCli(['--path', root, 'status'], env())).output.trim()).toBe('1 passed, 1 failed, 1 partial, 1 pending');
+  const v = await runCli(['--path', root, '-v', 'status'], env());
+  expect(v.output).toMatch(/b\s+fail\s+boom/);
+  expect((await runCli(['--path', root, '-v', 'status', '--summary'], env())).output.trim()).toBe('1 passed, 1 failed, 1 partial, 1 pending');
+  const j = JSON.parse((await runCli(['--path', root, 'status', '--json'], env())).output);
+  expect(j).toMatchObject({ running: false, batch: null, totals: { total: 4, passed: 1, failed: 1, partial: 1, pending: 0, created: 1 } });
+  expect(j.jobs[2]).toMatchObject({ id: 'c', status: 'partial', error: '1 edit failed', ran: true, partial_state: { successful_edits: ['x'] } });
+  expect(j.jobs[3]).toMatchObject({ id: 'd', status: 'created', error: null, ran: false });
+});
+
+test('reset, retry --failed, archive and cleanup', async () => {
+  ollama.respond = passingReplies();
+  const root = makeProject({ ollamaUrl: ollama.url, jobs: { a: simpleJob('a'), b: simpleJob('b'), c: simpleJob('c'), old: simpleJob('old') } });
+  writeStatus(root, [entry('a', 'pass'), entry('b', 'fail', { error: 'x' }), entry('c', 'created', { ran: false, error: 'skipped: depends on b, which failed' }), entry('old', 'pass')]);
+  const reset = await runCli(['--path', root, 'reset', 'all', '--status', 'pass'], env());
+  expect(reset.output).toContain('Reset 2 jobs to created: a, old');
+  expect(readStatus(root).a).toMatchObject({ status: 'created', ran: false });
+  writeStatus(root, [entry('a', 'pass'), entry('b', 'fail', { error: 'x' }), entry('c', 'created', { ran: false, error: 'skipped: depends on b, which failed' }), entry('old', 'pass')]);
+
+  ollama.resetStats();
+  const retry = await runCli(['--path', root, 'retry', '--failed'], env());
+  expect(retry.output).toContain('Retrying b, c.');
+  expect(retry.code).toBe(0);
+  expect(new Set(ollama.calls().map(jobOf))).toEqual(new Set(['b', 'c']));
+  expect(readStatus(root).b.status).toBe('pass');
+
+  const dry = await runCli(['--path', root, 'archive', '--days', '3', '--dry-run'], env());
+  expect(dry.output).toContain('Would archive 2 jobs: a, old');
+  expect(existsSync(path.join(root, 'jobs/a.md'))).toBe(true);
+  const arch = await runCli(['--path', root, 'archive', '--days', '3'], env());
+  expect(arch.output).toContain('Archived 2 jobs');
+  expect(existsSync(path.join(root, 'jobs/archive/old.md'))).toBe(true);
+  expect(readStatus(root).old).toBeUndefined();
+  utimesSync(path.join(root, 'jobs/archive/old.md'), new Date('2020-01-01'), new Date('2020-01-01'));
+  expect((await runCli(['--path', root, 'cleanup', '--days', '30', '--dry-run'], env())).output).toContain('Would delete 1 archived job: old.md');
+  await runCli(['--path', root, 'cleanup', '--days', '30'], env());
+  expect(readdirSync(path.join(root, 'jobs/archive'))).toEqual(['a.md']);
+});
+
+test('cancel, pause, resume and concurrency answer clearly when no batch runs; readme prints the guide', async () => {
+  const root = makeProject({ ollamaUrl: ollama.url, jobs: { a: simpleJob('a') } });
+  for (const args of [['cancel', 'a'], ['cancel', 'all'], ['pause'], ['resume'], ['concurrency', '2']]) {
+    const r = await runCli(['--path', root, ...args], env());
+    expect(r.code).toBe(2);
+    expect(r.output).toContain('no batch is running for this project');
+  }
+  const readme = await runCli(['readme'], env());
+  expect(readme.output).toContain('# Writing jobs for worksplit');
+  expect(readme.output).toContain('worksplit retry --failed');
+});
+
+test('lint runs the lint command (on a job\'s outputs), fix lets the model fix what it reports', async () => {
+  ollama.respond = (req) => (isVerification(req) ? { content: 'PASS' } : req.user.includes('[FAILED COMMAND]') ? { content: block('out/l.txt', 'clean') } : { content: block(`out/${jobOf(req)}.txt`, 'dirty') });
+  const root = makeProject({
+    ollamaUrl: ollama.url,
+    files: { 'jobs/_systemprompt_fix.md': 'FIX\n' },
+    toml: '\n[build]\nlint_command = "! grep -l dirty"\n',
+    jobs: { l: simpleJob('l') },
+  });
+  expect((await runCli(['--path', root, 'run'], env())).code).toBe(0);
+  const lint = await runCli(['--path', root, 'lint', '--job', 'l'], env());
+  expect(lint.code).toBe(1);
+  expect(lint.output).toContain("lint failed (exit 1): ! grep -l dirty 'out/l.txt'");
+  const fix = await runCli(['--path', root, 'fix', 'l'], env());
+  expect(fix.code).toBe(0);
+  expect(readFileSync(path.join(root, 'out/l.txt'), 'utf8')).toBe('clean\n');
+  expect((await runCli(['--path', root, 'lint', '--job', 'l'], env())).code).toBe(0);
+});
+
+test('--job-timeout fails a job that runs too long, with the reason in the status file', async () => {
+  ollama.respond = (req) => ({ content: isVerification(req) ? 'PASS' : block(`out/${jobOf(req)}.txt`, 'x'), latencyMs: jobOf(req) === 'slow' ? 8000 : 0 });
+  const root = makeProject({ ollamaUrl: ollama.url, jobs: { slow: simpleJob('slow'), quick: simpleJob('quick') } });
+  const r = await runCli(['--path', root, 'run', '--job-timeout', '3'], env());
+  expect(r.code).toBe(1);
+  expect(r.output).toContain('slow: the job timed out after 3s (--job-timeout)');
+  expect(readStatus(root).slow).toMatchObject({ status: 'fail', error: 'the job timed out after 3s (--job-timeout)' });
+  expect(readStatus(root).quick.status).toBe('pass');
+});
