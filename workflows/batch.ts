@@ -42,7 +42,11 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
     retry: { initialInterval: '200ms', maximumInterval: '10s', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
   });
 
-  const state: CarriedBatch = input.carried ?? (await plan());
+  // Queries are not buffered like signals: answer "planning" until the plan is there.
+  let planned: CarriedBatch | undefined = input.carried;
+  setHandler(progressQuery, () => (planned ? progress(false) : planningProgress()));
+  const state: CarriedBatch = planned ?? (await plan());
+  planned = state;
   const s: ScheduleState = state.schedule;
   const scopes = new Map<string, CancellationScope>();
   const statusWrites: Promise<void>[] = [];
@@ -55,7 +59,6 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
   const skippedUpdates = (ids: string[]) => skippedUpdatesFor(s, ids);
   const now = () => Date.now();
 
-  setHandler(progressQuery, () => progress(false));
   setHandler(pauseSignal, () => {
     state.paused = true;
     dirty = true;
@@ -256,6 +259,22 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
     const t = totals();
     return `${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.cancelled} cancelled, ${t.running} running, ${t.waiting} waiting of ${t.total}${state.paused ? ' (paused)' : ''}`;
   }
+}
+
+function planningProgress(): BatchProgress {
+  return {
+    jobs: {},
+    totals: { total: 0, passed: 0, failed: 0, skipped: 0, cancelled: 0, running: 0, waiting: 0 },
+    tokens: emptyUsage(),
+    warnings: [],
+    done: false,
+    paused: false,
+    maxConcurrent: 0,
+    stopping: false,
+    generation: 0,
+    groups: [],
+    planning: true,
+  };
 }
 
 function skippedUpdatesFor(s: ScheduleState, ids: string[]): StatusUpdate[] {

@@ -133,6 +133,8 @@ export interface BatchProgress extends BatchResult {
   /** How many times the batch has continued as new. */
   generation: number;
   groups: string[][];
+  /** True while the batch is still reading the job folder. */
+  planning?: boolean;
 }
 
 export interface CarriedBatch {
