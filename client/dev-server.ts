@@ -135,6 +135,10 @@ async function startServer(root: string, previous: ServerState | undefined, opts
     '--ui-port', String(uiPort),
     '--ui-disable-news-fetch',
     '--log-level', 'warn',
+    // WAL with synchronous=NORMAL: every state change still survives a crash of the server
+    // process; only an OS crash can lose the last few. Several times faster than the default.
+    '--sqlite-pragma', 'journal_mode=wal',
+    '--sqlite-pragma', 'synchronous=normal',
     ...SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a}=Keyword`]),
     ...(opts.dynamicConfig ?? []).flatMap((kv) => ['--dynamic-config-value', kv]),
   ];

@@ -44,14 +44,21 @@ export function countIn(s: ScheduleState, state: JobState): number {
   return n;
 }
 
-/** Jobs that may start now, in id order: waiting, every dependency passed, within the window. */
-export function nextToStart(s: ScheduleState, maxConcurrent: number): string[] {
+/**
+ * Jobs that may start now, in id order: waiting, every dependency passed, within the window.
+ * With `barriers` (execution groups), only jobs of the first unfinished group may start: the
+ * original WorkSplit behaviour, kept for comparison in the benchmarks.
+ */
+export function nextToStart(s: ScheduleState, maxConcurrent: number, barriers?: string[][]): string[] {
   const free = effectiveConcurrency(maxConcurrent) - countIn(s, 'running');
   if (free <= 0) return [];
+  const group = barriers?.find((g) => g.some((id) => s.jobs[id] && !FINAL_STATES.has(s.jobs[id].state)));
+  const allowed = barriers ? new Set(group ?? []) : undefined;
   const out: string[] = [];
   for (const id of Object.keys(s.jobs).sort(cmp)) {
     if (out.length >= free) break;
     if (s.jobs[id].state !== 'waiting') continue;
+    if (allowed && !allowed.has(id)) continue;
     if (s.deps[id].every((d) => s.jobs[d].state === 'passed')) out.push(id);
   }
   return out;

@@ -8,14 +8,12 @@ import {
   continueAsNew,
   executeChild,
   isCancellation,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { JOB_KEY, PROJECT_KEY, STATUS_KEY } from '../core/search-attributes';
-import type { FileActivities } from '../activities';
 import {
   ScheduleState,
   countIn,
@@ -30,17 +28,14 @@ import {
 import type { StatusUpdate } from '../core/status';
 import { jobWorkflowId } from '../core/ids';
 import { addUsage, emptyUsage } from '../core/usage';
-import { jobWorkflow, NON_RETRYABLE } from './job';
+import { jobWorkflow } from './job';
+import { fileActivities } from './activity-proxies';
 import { cancelJobUpdate, pauseSignal, progressQuery, resumeSignal, setMaxConcurrentUpdate } from './messages';
 import type { BatchInput, BatchProgress, BatchResult, BatchTotals, CarriedBatch, JobResult } from './types';
 
 export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
   const { project, settings } = input;
-  const files = proxyActivities<FileActivities>({
-    taskQueue: input.queues.project,
-    startToCloseTimeout: `${settings.fileActivitySeconds}s`,
-    retry: { initialInterval: '200ms', maximumInterval: '10s', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
-  });
+  const files = fileActivities(settings);
 
   // Queries are not buffered like signals: answer "planning" until the plan is there.
   let planned: CarriedBatch | undefined = input.carried;
@@ -48,6 +43,7 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
   const state: CarriedBatch = planned ?? (await plan());
   planned = state;
   const s: ScheduleState = state.schedule;
+  const barriers = input.groupBarriers ? state.groups : undefined;
   const scopes = new Map<string, CancellationScope>();
   const statusWrites: Promise<void>[] = [];
   let dirty = true;
@@ -82,7 +78,7 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
 
   while (!isFinished(s)) {
     if (!state.paused && !state.stopping && !draining) {
-      for (const id of nextToStart(s, state.maxConcurrent)) startJob(id);
+      for (const id of nextToStart(s, state.maxConcurrent, barriers)) startJob(id);
     }
     if (isFinished(s)) break;
     const running = countIn(s, 'running');
@@ -90,7 +86,7 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
       await Promise.all(statusWrites);
       await continueAsNew<typeof batchWorkflow>({ ...input, carried: { ...state, generation: state.generation + 1 } });
     }
-    if (running === 0 && !state.paused && !draining && nextToStart(s, state.maxConcurrent).length === 0) {
+    if (running === 0 && !state.paused && !draining && nextToStart(s, state.maxConcurrent, barriers).length === 0) {
       // Nothing runs and nothing can start: whatever still waits can never run.
       record(skippedUpdates(skipAllWaiting(s, 'skipped: its dependencies can never pass')));
       break;

@@ -14,7 +14,8 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { STATUS_KEY } from '../core/search-attributes';
-import type { FileActivities, LlmActivities } from '../activities';
+import type { LlmActivities } from '../activities';
+import { NON_RETRYABLE, commandActivities, fileActivities } from './activity-proxies';
 import { commandOnFiles, declaredOutputs } from '../core/job';
 import type { JobSpec } from '../core/job';
 import { GeneratedFile, parseGeneratedFiles, confineToDeclared } from '../core/output-parse';
@@ -26,22 +27,12 @@ import { jobProgressQuery } from './messages';
 import { ModeContext, Produced, isInPlaceMode, produce, produceTests, testPath } from './modes';
 import type { JobInput, JobPhase, JobResult, TokenUsage } from './types';
 
-/** Failure types a retry of the activity cannot fix. */
-export const NON_RETRYABLE = ['InvalidJob', 'InvalidProject', 'PathOutsideProject', 'LimitExceeded', 'StatusFileCorrupt', 'ModelNotFound'];
 
 export async function jobWorkflow(input: JobInput): Promise<JobResult> {
   const { project, settings, jobId } = input;
   const root = project.root;
-  const files = proxyActivities<FileActivities>({
-    taskQueue: input.queues.project,
-    startToCloseTimeout: `${settings.fileActivitySeconds}s`,
-    retry: { initialInterval: '200ms', maximumInterval: '10s', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
-  });
-  const commands = proxyActivities<FileActivities>({
-    taskQueue: input.queues.project,
-    startToCloseTimeout: `${settings.checks.commandTimeoutSeconds + 30}s`,
-    retry: { maximumAttempts: 2, nonRetryableErrorTypes: NON_RETRYABLE },
-  });
+  const files = fileActivities(settings);
+  const commands = commandActivities(settings, input.queues);
   const llmOptions: ActivityOptions = {
     taskQueue: input.queues.llm,
     startToCloseTimeout: `${settings.llm.timeoutSeconds}s`,

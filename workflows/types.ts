@@ -67,6 +67,8 @@ export interface BatchInput {
   fixOnly?: boolean;
   /** Set WorkSplitProject/Job/Status on the workflows (the server must have them registered). */
   searchAttributes?: boolean;
+  /** Each execution group waits for the previous one (WorkSplit's way; for benchmarks). */
+  groupBarriers?: boolean;
 }
 
 export interface JobInput {

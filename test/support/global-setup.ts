@@ -3,10 +3,9 @@
 import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findTemporalCli } from '../../client/temporal-cli';
-import { SEARCH_ATTRIBUTES } from '../../client/dev-server';
+import { JOB_KEY, PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
 import { bundleTo } from '../../scripts/bundle-workflows';
 
 export default async function globalSetup(): Promise<void> {
@@ -16,7 +15,7 @@ export default async function globalSetup(): Promise<void> {
     TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path: findTemporalCli() },
-        searchAttributes: SEARCH_ATTRIBUTES.map((n) => defineSearchAttributeKey(n, SearchAttributeType.KEYWORD)),
+        searchAttributes: [PROJECT_KEY, JOB_KEY, STATUS_KEY],
         extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=400'],
       },
     }),

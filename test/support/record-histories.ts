@@ -9,6 +9,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findTemporalCli } from '../../client/temporal-cli';
 import type { ConfigOverrides } from '../../core/config';
 import { jobWorkflowId } from '../../core/ids';
+import { JOB_KEY, PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
 import { connectTestServer, startBatch, startWorkers, Harness, waitFor } from './harness';
 import { OllamaTestServer } from './ollama-test-server';
 import { makeProject, simpleJob } from './project';
@@ -36,7 +37,12 @@ async function scenario(h: Harness, ollama: OllamaTestServer, name: string, spec
 
 async function main() {
   mkdirSync(OUT, { recursive: true });
-  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: findTemporalCli() } } });
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: findTemporalCli() },
+      searchAttributes: [PROJECT_KEY, JOB_KEY, STATUS_KEY],
+    },
+  });
   process.env.WORKSPLIT_TEST_TEMPORAL_ADDRESS = env.address;
   const h = await connectTestServer();
   const ollama = await new OllamaTestServer().start();
@@ -66,6 +72,9 @@ async function main() {
         await handle.executeUpdate('cancelJob', { args: ['victim'] });
       },
     });
+  } catch (e) {
+    console.error(e);
+    process.exit(1);
   } finally {
     await ollama.stop();
     await h.close();

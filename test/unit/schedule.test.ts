@@ -42,3 +42,15 @@ test('0 means unlimited, up to a ceiling well under Temporal\'s pending-children
   expect(effectiveConcurrency(3)).toBe(3);
   expect(effectiveConcurrency(100000)).toBe(CONCURRENCY_CEILING);
 });
+
+test('group barriers: only the first unfinished group may start (WorkSplit\'s way, for benchmarks)', () => {
+  const s = newSchedule(['a', 'b', 'c', 'd'], { c: ['a'], d: ['b'] });
+  const groups = [['a', 'b'], ['c', 'd']];
+  markRunning(s, 'a');
+  markRunning(s, 'b');
+  markPassed(s, 'a');
+  expect(nextToStart(s, 10, groups)).toEqual([]);
+  expect(nextToStart(s, 10)).toEqual(['c']);
+  markPassed(s, 'b');
+  expect(nextToStart(s, 10, groups)).toEqual(['c', 'd']);
+});

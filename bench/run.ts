@@ -1,0 +1,66 @@
+// `npm run bench` (full sizes, 3 runs each) or `npm run bench -- --smoke` (tiny sizes, CI):
+// starts a Temporal CLI dev server and the Ollama-protocol test server, runs the benchmarks side
+// by side, prints a markdown report and writes bench/results/latest.json.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ensureServer, stopServer } from '../client/dev-server';
+import { installQuietRuntime } from '../worker/workers';
+import { packageRoot } from '../worker/bundle';
+import { OllamaTestServer } from '../test/support/ollama-test-server';
+import { BenchContext, machine } from './scenarios';
+import { FULL, Row, SMOKE, dependencyGraph, fanOut, overhead, scale, startup } from './suite';
+
+function table(rows: Row[]): string {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cols.map((c) => r[c] ?? '').join(' | ')} |`)].join('\n');
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const smoke = args.includes('--smoke');
+  const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+  const sizes = smoke ? SMOKE : FULL;
+  installQuietRuntime();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'worksplit-bench-'));
+  const serverRoot = path.join(tmp, 'server');
+  mkdirSync(serverRoot);
+  const server = await ensureServer(serverRoot);
+  const ollama = await new OllamaTestServer().start();
+  const ctx: BenchContext = { address: server.address, ollama, tmp, cli: path.join(packageRoot(), 'bin', 'worksplit.js') };
+  const sections: Array<[string, (c: BenchContext) => Promise<Row[]>]> = [
+    ['fanout', (c) => fanOut(c, sizes)],
+    ['graph', (c) => dependencyGraph(c, sizes)],
+    ['overhead', (c) => overhead(c, sizes)],
+    ['scale', (c) => scale(c, sizes)],
+    ['startup', (c) => startup(c, sizes, async (root) => void (await stopServer(root)))],
+  ];
+  const results: Record<string, Row[]> = {};
+  const started = Date.now();
+  try {
+    for (const [name, fn] of sections) {
+      if (only && !only.includes(name)) continue;
+      const t0 = Date.now();
+      results[name] = await fn(ctx);
+      console.error(`${name} done in ${Math.round((Date.now() - t0) / 1000)} s`);
+    }
+  } finally {
+    await ollama.stop();
+    await stopServer(serverRoot);
+  }
+  const report = [`Machine: ${machine()}`, `Mode: ${smoke ? 'smoke (tiny sizes, 1 run)' : `full (${sizes.reps} runs each, medians)`}; total ${Math.round((Date.now() - started) / 1000)} s`, ''];
+  for (const [name, rows] of Object.entries(results)) report.push(`### ${name}`, '', table(rows), '');
+  console.log(report.join('\n'));
+  const out = path.join(packageRoot(), 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, smoke ? 'smoke.json' : 'latest.json'), JSON.stringify({ machine: machine(), date: new Date().toISOString(), sizes, results }, null, 2));
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

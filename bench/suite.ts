@@ -1,0 +1,149 @@
+// The five benchmarks, at full or smoke size. Each returns the rows of its report table.
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { StatusEntry, formatStatusFile } from '../core/status';
+import { BenchContext, ids, layeredGraph, makeBenchProject, median, pacedReplies, percentile, runBenchBatch, runCliMeasured } from './scenarios';
+
+export interface Sizes {
+  reps: number;
+  fanoutJobs: number;
+  fanoutConcurrency: number[];
+  genMs: number;
+  verifyMs: number;
+  graph: { levels: number; width: number; chain: number; concurrency: number };
+  overhead: { c1Jobs: number; c16Jobs: number; c64Jobs: number };
+  scaleJobs: number;
+  statusJobs: number;
+}
+
+export const FULL: Sizes = {
+  reps: 3,
+  fanoutJobs: 200,
+  fanoutConcurrency: [1, 4, 16, 64],
+  genMs: 1000,
+  verifyMs: 500,
+  graph: { levels: 10, width: 20, chain: 15, concurrency: 8 },
+  overhead: { c1Jobs: 50, c16Jobs: 200, c64Jobs: 500 },
+  scaleJobs: 5000,
+  statusJobs: 1000,
+};
+
+export const SMOKE: Sizes = {
+  reps: 1,
+  fanoutJobs: 6,
+  fanoutConcurrency: [1, 4],
+  genMs: 50,
+  verifyMs: 25,
+  graph: { levels: 2, width: 3, chain: 2, concurrency: 2 },
+  overhead: { c1Jobs: 3, c16Jobs: 6, c64Jobs: 6 },
+  scaleJobs: 10,
+  statusJobs: 20,
+};
+
+export type Row = Record<string, string | number>;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const s1 = (ms: number) => Math.round(ms / 100) / 10;
+
+export async function fanOut(ctx: BenchContext, z: Sizes): Promise<Row[]> {
+  ctx.ollama.respond = pacedReplies(z.genMs, z.verifyMs);
+  const rows: Row[] = [];
+  const medians = new Map<number, number>();
+  for (const c of z.fanoutConcurrency) {
+    const times: number[] = [];
+    for (let i = 0; i < z.reps; i++) {
+      const t = await runBenchBatch(ctx, makeBenchProject(ctx, ids('f', z.fanoutJobs).map((id) => ({ id })), c));
+      if (t.result.totals.passed !== z.fanoutJobs) throw new Error(`fan-out C=${c}: ${JSON.stringify(t.result.totals)}`);
+      times.push(t.makespanMs);
+    }
+    const m = median(times);
+    medians.set(c, m);
+    const ideal = Math.ceil(z.fanoutJobs / c) * (z.genMs + z.verifyMs);
+    rows.push({ 'max_concurrent': c, 'makespan s (median)': s1(m), 'runs s': times.map(s1).join(' / '), 'ideal s': s1(ideal), efficiency: r2(ideal / m), 'peak in flight': ctx.ollama.maxInFlight });
+  }
+  const one = medians.get(1);
+  const sixteen = medians.get(16) ?? medians.get(Math.max(...medians.keys()));
+  if (one && sixteen) rows.push({ 'max_concurrent': 'speed-up', 'makespan s (median)': `${r2(one / sixteen)}× (C=${medians.has(16) ? 16 : Math.max(...medians.keys())} over C=1)` });
+  return rows;
+}
+
+export async function dependencyGraph(ctx: BenchContext, z: Sizes): Promise<Row[]> {
+  ctx.ollama.respond = pacedReplies(z.genMs, z.verifyMs);
+  const { levels, width, chain, concurrency } = z.graph;
+  const jobs = layeredGraph(levels, width, chain);
+  const per = z.genMs + z.verifyMs;
+  const critical = Math.max(levels, chain) * per;
+  const bound = Math.max(critical, (jobs.length * per) / concurrency);
+  const rows: Row[] = [];
+  for (const barriers of [false, true]) {
+    const times: number[] = [];
+    for (let i = 0; i < z.reps; i++) {
+      const t = await runBenchBatch(ctx, makeBenchProject(ctx, jobs, concurrency), barriers ? { groupBarriers: true } : {});
+      if (t.result.totals.passed !== jobs.length) throw new Error(`graph: ${JSON.stringify(t.result.totals)}`);
+      times.push(t.makespanMs);
+    }
+    const m = median(times);
+    rows.push({ scheduling: barriers ? 'group barriers (WorkSplit)' : 'own dependencies (worksplit)', jobs: jobs.length, 'makespan s (median)': s1(m), 'runs s': times.map(s1).join(' / '), 'lower bound s': s1(bound), 'bound / makespan': r2(bound / m) });
+  }
+  return rows;
+}
+
+export async function overhead(ctx: BenchContext, z: Sizes): Promise<Row[]> {
+  ctx.ollama.respond = pacedReplies(0, 0);
+  const rows: Row[] = [];
+  for (const [c, n] of [[1, z.overhead.c1Jobs], [16, z.overhead.c16Jobs]] as const) {
+    const added: number[] = [];
+    const medians: number[] = [];
+    for (let i = 0; i < z.reps; i++) {
+      const t = await runBenchBatch(ctx, makeBenchProject(ctx, ids('o', n).map((id) => ({ id })), c));
+      // Per job: its time in the batch (start to end) minus the model's own time.
+      const perJob = Object.values(t.result.jobs).map((j) => j.finishedAt! - j.startedAt! - (j.tokens?.modelMs ?? 0));
+      added.push(...perJob);
+      medians.push(median(perJob));
+    }
+    rows.push({ measure: `added time per job, C=${c} (${n} jobs, instant answers)`, median: `${Math.round(median(added))} ms`, p95: `${Math.round(percentile(added, 95))} ms`, runs: medians.map((m) => `${Math.round(m)} ms`).join(' / ') });
+  }
+  const rates: number[] = [];
+  for (let i = 0; i < z.reps; i++) {
+    const n = z.overhead.c64Jobs;
+    const t = await runBenchBatch(ctx, makeBenchProject(ctx, ids('t', n).map((id) => ({ id })), 64));
+    rates.push(n / (t.wallMs / 1000));
+  }
+  rows.push({ measure: `throughput, C=64 (${z.overhead.c64Jobs} jobs, instant answers)`, median: `${r2(median(rates))} jobs/s`, p95: '', runs: rates.map((x) => r2(x)).join(' / ') });
+  return rows;
+}
+
+export async function scale(ctx: BenchContext, z: Sizes): Promise<Row[]> {
+  ctx.ollama.respond = pacedReplies(0, 0);
+  const root = makeBenchProject(ctx, ids('s', z.scaleJobs).map((id) => ({ id })), 64);
+  const m = await runCliMeasured(ctx, ['--path', root, 'run', '-q'], { TEMPORAL_ADDRESS: ctx.address });
+  if (m.code !== 0) throw new Error(`scale run exited ${m.code}`);
+  return [{ jobs: z.scaleJobs, 'max_concurrent': 64, 'wall s': s1(m.wallMs), 'jobs/s': r2(z.scaleJobs / (m.wallMs / 1000)), 'peak RSS of worksplit run (MB)': m.peakRssMb }];
+}
+
+export async function startup(ctx: BenchContext, z: Sizes, stopEmbedded: (root: string) => Promise<void>): Promise<Row[]> {
+  ctx.ollama.respond = pacedReplies(0, 0);
+  const rows: Row[] = [];
+  const warm: number[] = [];
+  const cold: number[] = [];
+  for (let i = 0; i < z.reps; i++) {
+    const root = makeBenchProject(ctx, [{ id: 'one' }], 1);
+    // Cold: no server yet for this project; the run starts the embedded one.
+    const c = await runCliMeasured(ctx, ['--path', root, 'run', '-q'], { TEMPORAL_ADDRESS: '' });
+    cold.push(c.firstCallMs ?? NaN);
+    // Warm: the embedded server is running; a new job, a new run.
+    writeFileSync(path.join(root, 'jobs', 'two.md'), '---\noutput_dir: out\noutput_file: two.txt\n---\n\nJOB two: write the file.\n');
+    const w = await runCliMeasured(ctx, ['--path', root, 'run', '-q'], { TEMPORAL_ADDRESS: '' });
+    warm.push(w.firstCallMs ?? NaN);
+    await stopEmbedded(root);
+  }
+  rows.push({ measure: '`worksplit run` to first model request, warm embedded server', median: `${Math.round(median(warm))} ms`, runs: warm.map((x) => `${x} ms`).join(' / ') });
+  rows.push({ measure: '`worksplit run` to first model request, cold (server start included)', median: `${Math.round(median(cold))} ms`, runs: cold.map((x) => `${x} ms`).join(' / ') });
+  const statusRoot = makeBenchProject(ctx, ids('st', z.statusJobs).map((id) => ({ id })), 4);
+  const now = new Date().toISOString();
+  const entries: StatusEntry[] = ids('st', z.statusJobs).map((id, i) => ({ id, status: i % 3 === 0 ? 'fail' : 'pass', created_at: now, updated_at: now, ran: true, ...(i % 3 === 0 ? { error: 'verification failed' } : {}) }));
+  writeFileSync(path.join(statusRoot, 'jobs', '_jobstatus.json'), formatStatusFile(entries));
+  const st: number[] = [];
+  for (let i = 0; i < z.reps; i++) st.push((await runCliMeasured(ctx, ['--path', statusRoot, 'status'], { TEMPORAL_ADDRESS: '' })).wallMs);
+  rows.push({ measure: `\`worksplit status\` on a ${z.statusJobs}-job project`, median: `${Math.round(median(st))} ms`, runs: st.map((x) => `${x} ms`).join(' / ') });
+  return rows;
+}

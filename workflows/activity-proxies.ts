@@ -1,0 +1,26 @@
+// How workflows reach their activities. File activities run as local activities: they touch the
+// checkout, which is where the project's workflows run anyway (the project queue), and a local
+// activity skips the task-queue round trip and the extra workflow tasks of a regular one, which
+// dominated the per-job overhead. Model calls and project commands stay regular activities:
+// they are long, heartbeat or can be cancelled, and model calls may run on other machines.
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { FileActivities } from '../activities';
+import type { RunSettings, TaskQueues } from './types';
+
+/** Failure types a retry of the activity cannot fix. */
+export const NON_RETRYABLE = ['InvalidJob', 'InvalidProject', 'PathOutsideProject', 'LimitExceeded', 'StatusFileCorrupt', 'ModelNotFound'];
+
+export function fileActivities(settings: RunSettings) {
+  return proxyLocalActivities<FileActivities>({
+    startToCloseTimeout: `${settings.fileActivitySeconds}s`,
+    retry: { initialInterval: '200ms', maximumInterval: '10s', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+}
+
+export function commandActivities(settings: RunSettings, queues: TaskQueues) {
+  return proxyActivities<FileActivities>({
+    taskQueue: queues.project,
+    startToCloseTimeout: `${settings.checks.commandTimeoutSeconds + 30}s`,
+    retry: { maximumAttempts: 2, nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+}
