@@ -1,6 +1,6 @@
 // The `worksplit` command line: argument parsing (commander) and exit codes (SPEC §7:
 // 0 success, 1 some job failed, 2 usage or configuration error).
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../core/config';
 import { NoJobsFolderError } from '../activities/job-files';
 import { StatusFileCorruptError } from '../activities/status-store';

@@ -5,23 +5,15 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, symlinkSync
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseStatusFile } from '../../core/status';
-import { Harness, connectTestServer, runBatch } from '../support/harness';
-import { OllamaTestServer, RecordedRequest, Reply } from '../support/ollama-test-server';
+import { runBatch } from '../support/harness';
+import { useServers } from '../support/servers';
+import { RecordedRequest, Reply } from '../support/ollama-test-server';
 import { runCli } from '../support/processes';
 import { block, isVerification, jobOf } from '../support/replies';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'bad-input');
 const cases = JSON.parse(readFileSync(path.join(FIXTURES, 'cases.json'), 'utf8')) as Record<string, { expect: string; answers?: string[] }>;
-let h: Harness;
-let ollama: OllamaTestServer;
-beforeAll(async () => {
-  h = await connectTestServer();
-  ollama = await new OllamaTestServer().start();
-});
-afterAll(async () => {
-  await ollama.stop();
-  await h.close();
-});
+const t = useServers();
 
 function setUp(): { root: string; outside: string } {
   const parent = mkdtempSync(path.join(os.tmpdir(), 'ws-bad-'));
@@ -35,7 +27,7 @@ function setUp(): { root: string; outside: string } {
   writeFileSync(path.join(root, 'jobs', '_systemprompt_create.md'), 'create\n');
   writeFileSync(path.join(root, 'jobs', '_systemprompt_verify.md'), 'verify\n');
   writeFileSync(path.join(root, 'jobs', '_systemprompt_edit.md'), 'edit\n');
-  writeFileSync(path.join(root, 'worksplit.toml'), `[ollama]\nurl = "${ollama.url}"\n[limits]\nmax_context_lines = 50\n[temporal]\ntask_queue = "bad-${process.pid}"\nheartbeat_seconds = 3\nactivity_seconds = 10\n`);
+  writeFileSync(path.join(root, 'worksplit.toml'), `[ollama]\nurl = "${t.ollama.url}"\n[limits]\nmax_context_lines = 50\n[temporal]\ntask_queue = "bad-${process.pid}"\nheartbeat_seconds = 3\nactivity_seconds = 10\n`);
   return { root, outside: parent };
 }
 
@@ -48,7 +40,7 @@ test(`${Object.keys(cases).length} bad-input cases fail with their file and fiel
   const { root, outside } = setUp();
   const outsideBefore = listAll(outside).filter((p) => !p.startsWith('project/'));
   const calls = new Map<string, number>();
-  ollama.respond = (req: RecordedRequest): Reply => {
+  t.ollama.respond = (req: RecordedRequest): Reply => {
     const id = jobOf(req);
     if (isVerification(req)) return { content: 'PASS' };
     const n = calls.get(id) ?? 0;
@@ -57,7 +49,7 @@ test(`${Object.keys(cases).length} bad-input cases fail with their file and fiel
     if (scripted) return { content: scripted[Math.min(n, scripted.length - 1)] };
     return { content: block(`out/${id}.txt`, `content of ${id}`) };
   };
-  const result = await runBatch(h, root);
+  const result = await runBatch(t.h, root);
 
   const mismatches: string[] = [];
   for (const [id, c] of Object.entries(cases)) {
@@ -86,7 +78,7 @@ test(`${Object.keys(cases).length} bad-input cases fail with their file and fiel
 
 test('a malformed worksplit.toml and a corrupt status file stop the run with the file named; the status file is backed up, not emptied', async () => {
   const { root } = setUp();
-  const env = { TEMPORAL_ADDRESS: h.address };
+  const env = { TEMPORAL_ADDRESS: t.h.address };
   const toml = readFileSync(path.join(root, 'worksplit.toml'), 'utf8');
   writeFileSync(path.join(root, 'worksplit.toml'), `${toml}\n[batch\nmax_concurrent = 2\n`);
   const badToml = await runCli(['--path', root, 'run'], env);

@@ -3,23 +3,14 @@
 // retried (see batch-failures.test.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Harness, connectTestServer, runBatch, startBatch, startWorkers } from '../support/harness';
+import { runBatch, startBatch, startWorkers } from '../support/harness';
+import { useServers } from '../support/servers';
 import { OllamaTestServer, RecordedRequest, Reply } from '../support/ollama-test-server';
 import { makeProject, simpleJob } from '../support/project';
 import { block, contentFor, isVerification, jobOf } from '../support/replies';
 import type { BatchResult } from '../../workflows/types';
 
-let h: Harness;
-let ollama: OllamaTestServer;
-beforeAll(async () => {
-  h = await connectTestServer();
-  ollama = await new OllamaTestServer().start();
-});
-afterAll(async () => {
-  await ollama.stop();
-  await h.close();
-});
-beforeEach(() => ollama.resetStats());
+const t = useServers();
 
 /** The first generation of each job misbehaves as given; later calls answer normally. */
 function failFirst(fault: Reply) {
@@ -35,29 +26,29 @@ function failFirst(fault: Reply) {
 }
 
 test('a hung stream (headers, then nothing) is aborted by the stall watchdog and retried', async () => {
-  ollama.respond = failFirst({ hang: 'headers' });
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: { hung: simpleJob('hung') } });
+  t.ollama.respond = failFirst({ hang: 'headers' });
+  const root = makeProject({ ollamaUrl: t.ollama.url, jobs: { hung: simpleJob('hung') } });
   const toml = path.join(root, 'worksplit.toml');
   writeFileSync(toml, readFileSync(toml, 'utf8').replace('stall_seconds = 20', 'stall_seconds = 2'));
-  const r = await runBatch(h, root);
+  const r = await runBatch(t.h, root);
   expect(r.jobs.hung.state).toBe('passed');
-  const gens = ollama.calls().filter((c) => !isVerification(c));
+  const gens = t.ollama.calls().filter((c) => !isVerification(c));
   expect(gens).toHaveLength(2);
   expect(gens[0].aborted).toBe(true);
 });
 
 test('a stream cut mid-answer is retried', async () => {
-  ollama.respond = failFirst({ cutAfterChunks: 2 });
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: { cut: simpleJob('cut') } });
-  const r = await runBatch(h, root);
+  t.ollama.respond = failFirst({ cutAfterChunks: 2 });
+  const root = makeProject({ ollamaUrl: t.ollama.url, jobs: { cut: simpleJob('cut') } });
+  const r = await runBatch(t.h, root);
   expect(r.jobs.cut.state).toBe('passed');
   expect(readFileSync(path.join(root, 'out/cut.txt'), 'utf8')).toBe(`${contentFor('cut')}\n`);
-  expect(ollama.calls().filter((c) => !isVerification(c))).toHaveLength(2);
+  expect(t.ollama.calls().filter((c) => !isVerification(c))).toHaveLength(2);
 });
 
 test('HTTP 500 and 503 are retried with backoff', async () => {
   const errors = new Map<string, number>();
-  ollama.respond = (req) => {
+  t.ollama.respond = (req) => {
     const id = jobOf(req);
     if (isVerification(req)) return { content: 'PASS' };
     const n = (errors.get(id) ?? 0) + 1;
@@ -65,10 +56,10 @@ test('HTTP 500 and 503 are retried with backoff', async () => {
     if (n <= 2) return { error: { status: id === 'e500' ? 500 : 503, message: 'server busy' } };
     return { content: block(`out/${id}.txt`, contentFor(id)) };
   };
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: { e500: simpleJob('e500'), e503: simpleJob('e503') } });
-  const r = await runBatch(h, root);
+  const root = makeProject({ ollamaUrl: t.ollama.url, jobs: { e500: simpleJob('e500'), e503: simpleJob('e503') } });
+  const r = await runBatch(t.h, root);
   expect(r.totals.passed).toBe(2);
-  const gens = ollama.calls().filter((c) => jobOf(c) === 'e500' && !isVerification(c));
+  const gens = t.ollama.calls().filter((c) => jobOf(c) === 'e500' && !isVerification(c));
   expect(gens).toHaveLength(3);
   // Backoff: the third attempt waited longer after the second than the second after the first.
   expect(gens[2].startedAt - gens[1].startedAt).toBeGreaterThan(gens[1].startedAt - gens[0].startedAt);
@@ -81,9 +72,9 @@ test('connection refused is retried until the Ollama server is back', async () =
   const url = late.url;
   await late.stop();
   const root = makeProject({ ollamaUrl: url, jobs: { refused: simpleJob('refused') } });
-  const w = await startWorkers(h, root);
+  const w = await startWorkers(t.h, root);
   try {
-    const { handle } = await startBatch(h, root);
+    const { handle } = await startBatch(t.h, root);
     await new Promise((r) => setTimeout(r, 2500));
     await late.start(Number(new URL(url).port));
     const result = (await handle.result()) as BatchResult;

@@ -4,31 +4,22 @@ import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseStatusFile } from '../../core/status';
 import type { BatchProgress, BatchResult } from '../../workflows/types';
-import { Harness, connectTestServer, startBatch, startWorkers } from '../support/harness';
-import { OllamaTestServer } from '../support/ollama-test-server';
+import { startBatch, startWorkers } from '../support/harness';
+import { useServers } from '../support/servers';
 import { makeProject, simpleJob } from '../support/project';
 import { block, contentFor, isVerification, jobOf } from '../support/replies';
 
-let h: Harness;
-let ollama: OllamaTestServer;
-beforeAll(async () => {
-  h = await connectTestServer();
-  ollama = await new OllamaTestServer().start();
-});
-afterAll(async () => {
-  await ollama.stop();
-  await h.close();
-});
+const t = useServers();
 
 test('a 300-job batch continues as new and finishes with correct totals; queries answer across the boundary', async () => {
-  ollama.respond = (req) => (isVerification(req) ? { content: 'PASS' } : { content: block(`out/${jobOf(req)}.txt`, contentFor(jobOf(req))) });
+  t.ollama.respond = (req) => (isVerification(req) ? { content: 'PASS' } : { content: block(`out/${jobOf(req)}.txt`, contentFor(jobOf(req))) });
   const ids = Array.from({ length: 300 }, (_, i) => `n${String(i).padStart(3, '0')}`);
   // A chain every 10 jobs, so dependencies cross continue-as-new boundaries too.
   const jobs = Object.fromEntries(ids.map((id, i) => [id, simpleJob(id, i % 10 === 0 || i === 0 ? {} : { depends_on: [ids[i - 1]] })]));
-  const root = makeProject({ ollamaUrl: ollama.url, jobs, toml: '\n[batch]\nmax_concurrent = 32\n' });
-  const w = await startWorkers(h, root);
+  const root = makeProject({ ollamaUrl: t.ollama.url, jobs, toml: '\n[batch]\nmax_concurrent = 32\n' });
+  const w = await startWorkers(t.h, root);
   try {
-    const { handle } = await startBatch(h, root);
+    const { handle } = await startBatch(t.h, root);
     const seen: BatchProgress[] = [];
     let done = false;
     const watcher = (async () => {
@@ -57,13 +48,13 @@ test('a 300-job batch continues as new and finishes with correct totals; queries
 test('200 jobs at max_concurrent 32 with random latencies: each passes exactly once, status never corrupt, memory flat', async () => {
   let seed = 42;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  ollama.resetStats();
-  ollama.respond = (req) => {
+  t.ollama.resetStats();
+  t.ollama.respond = (req) => {
     const latencyMs = Math.floor(random() * 150);
     return isVerification(req) ? { content: 'PASS', latencyMs } : { content: block(`out/${jobOf(req)}.txt`, contentFor(jobOf(req))), latencyMs, tokenDelayMs: 2 };
   };
   const ids = Array.from({ length: 200 }, (_, i) => `l${String(i).padStart(3, '0')}`);
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: Object.fromEntries(ids.map((id) => [id, simpleJob(id)])), toml: '\n[batch]\nmax_concurrent = 32\n' });
+  const root = makeProject({ ollamaUrl: t.ollama.url, jobs: Object.fromEntries(ids.map((id) => [id, simpleJob(id)])), toml: '\n[batch]\nmax_concurrent = 32\n' });
   const statusFile = path.join(root, 'jobs/_jobstatus.json');
   let polling = true;
   const corrupt: string[] = [];
@@ -79,10 +70,10 @@ test('200 jobs at max_concurrent 32 with random latencies: each passes exactly o
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
-  const w = await startWorkers(h, root);
+  const w = await startWorkers(t.h, root);
   const heap: number[] = [];
   try {
-    const { handle } = await startBatch(h, root);
+    const { handle } = await startBatch(t.h, root);
     const sampler = setInterval(() => heap.push(process.memoryUsage().heapUsed), 250);
     const result = (await handle.result()) as BatchResult;
     clearInterval(sampler);
@@ -93,8 +84,8 @@ test('200 jobs at max_concurrent 32 with random latencies: each passes exactly o
     await poller;
   }
   expect(corrupt).toEqual([]);
-  expect(ollama.maxInFlight).toBeLessThanOrEqual(32);
-  const gens = ollama.calls().filter((c) => !isVerification(c));
+  expect(t.ollama.maxInFlight).toBeLessThanOrEqual(32);
+  const gens = t.ollama.calls().filter((c) => !isVerification(c));
   expect(gens).toHaveLength(200);
   expect(new Set(gens.map(jobOf)).size).toBe(200);
   const entries = parseStatusFile(readFileSync(statusFile, 'utf8'));

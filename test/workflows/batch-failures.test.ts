@@ -1,32 +1,14 @@
 // Failure handling of the batch: stop-on-fail cancels in-flight jobs and aborts their streams;
 // without it, dependents of a failed job are skipped and independent jobs go on.
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { parseStatusFile } from '../../core/status';
-import { Harness, connectTestServer, runBatch } from '../support/harness';
-import { OllamaTestServer } from '../support/ollama-test-server';
+import { runBatch } from '../support/harness';
+import { readStatuses, useServers } from '../support/servers';
 import { makeProject, simpleJob } from '../support/project';
 import { block, isVerification, jobOf } from '../support/replies';
 
-let h: Harness;
-let ollama: OllamaTestServer;
-
-beforeAll(async () => {
-  h = await connectTestServer();
-  ollama = await new OllamaTestServer().start();
-});
-afterAll(async () => {
-  await ollama.stop();
-  await h.close();
-});
-beforeEach(() => ollama.resetStats());
-
-function statuses(root: string) {
-  return Object.fromEntries(parseStatusFile(readFileSync(path.join(root, 'jobs/_jobstatus.json'), 'utf8')).map((e) => [e.id, e]));
-}
+const t = useServers();
 
 test('stop-on-fail: the first failure aborts the others\' streams, nothing new starts, counts and status file agree', async () => {
-  ollama.respond = (req) => {
+  t.ollama.respond = (req) => {
     const id = jobOf(req);
     if (id === 'bad') {
       // Fails fast on both attempts: an answer with no code at all.
@@ -37,9 +19,9 @@ test('stop-on-fail: the first failure aborts the others\' streams, nothing new s
     return { content: block(`out/${id}.txt`, 'slow '.repeat(400)), chunks: 400, tokenDelayMs: 20 };
   };
   const ids = ['bad', 'slow1', 'slow2', 'wait1', 'wait2', 'wait3'];
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: Object.fromEntries(ids.map((id) => [id, simpleJob(id)])) });
+  const root = makeProject({ ollamaUrl: t.ollama.url, jobs: Object.fromEntries(ids.map((id) => [id, simpleJob(id)])) });
 
-  const r = await runBatch(h, root, { overrides: { maxConcurrent: 3, stopOnFail: true } });
+  const r = await runBatch(t.h, root, { overrides: { maxConcurrent: 3, stopOnFail: true } });
 
   expect(r.jobs.bad.state).toBe('failed');
   expect(r.jobs.bad.reason).toMatch(/no code in the answer/);
@@ -51,13 +33,13 @@ test('stop-on-fail: the first failure aborts the others\' streams, nothing new s
   }
   expect(r.totals).toMatchObject({ total: 6, passed: 0, failed: 1, cancelled: 2, skipped: 3 });
   // The test server saw the slow streams aborted by the client, and no request from waiting jobs.
-  const slowCalls = ollama.calls().filter((c) => jobOf(c).startsWith('slow'));
+  const slowCalls = t.ollama.calls().filter((c) => jobOf(c).startsWith('slow'));
   expect(slowCalls.length).toBeGreaterThanOrEqual(2);
   expect(slowCalls.every((c) => c.aborted && !c.completed)).toBe(true);
-  expect(ollama.calls().some((c) => jobOf(c).startsWith('wait'))).toBe(false);
-  expect(ollama.inFlight).toBe(0);
+  expect(t.ollama.calls().some((c) => jobOf(c).startsWith('wait'))).toBe(false);
+  expect(t.ollama.inFlight).toBe(0);
 
-  const st = statuses(root);
+  const st = readStatuses(root);
   expect(st.bad).toMatchObject({ status: 'fail', ran: true });
   for (const id of ['slow1', 'slow2']) {
     expect(st[id].status).toBe('created');
@@ -70,13 +52,13 @@ test('stop-on-fail: the first failure aborts the others\' streams, nothing new s
 });
 
 test('without stop-on-fail: dependents of the failed job are skipped with the reason, independent jobs pass', async () => {
-  ollama.respond = (req) => {
+  t.ollama.respond = (req) => {
     const id = jobOf(req);
     if (isVerification(req)) return { content: id === 'root' ? 'FAIL: broken' : 'PASS' };
     return { content: block(`out/${id}.txt`, `content of ${id}`) };
   };
   const root = makeProject({
-    ollamaUrl: ollama.url,
+    ollamaUrl: t.ollama.url,
     jobs: {
       root: simpleJob('root'),
       child: simpleJob('child', { context_files: ['out/root.txt'] }),
@@ -85,12 +67,12 @@ test('without stop-on-fail: dependents of the failed job are skipped with the re
       free2: simpleJob('free2'),
     },
   });
-  const r = await runBatch(h, root, { overrides: { maxConcurrent: 2 } });
+  const r = await runBatch(t.h, root, { overrides: { maxConcurrent: 2 } });
   expect(r.totals).toMatchObject({ total: 5, passed: 2, failed: 1, skipped: 2, cancelled: 0 });
   expect(r.jobs.child.reason).toBe('skipped: depends on root, which failed');
   expect(r.jobs.grandchild.reason).toBe('skipped: depends on child, which was skipped');
-  expect(ollama.calls().some((c) => ['child', 'grandchild'].includes(jobOf(c)))).toBe(false);
-  const st = statuses(root);
+  expect(t.ollama.calls().some((c) => ['child', 'grandchild'].includes(jobOf(c)))).toBe(false);
+  const st = readStatuses(root);
   expect(st.root.status).toBe('fail');
   expect(st.child).toMatchObject({ status: 'created' });
   expect(st.child.error).toContain('depends on root');
@@ -98,29 +80,29 @@ test('without stop-on-fail: dependents of the failed job are skipped with the re
 });
 
 test('an invalid job fails with its file and field named; the others run', async () => {
-  ollama.respond = (req) => (isVerification(req) ? { content: 'PASS' } : { content: block(`out/${jobOf(req)}.txt`, 'ok') });
+  t.ollama.respond = (req) => (isVerification(req) ? { content: 'PASS' } : { content: block(`out/${jobOf(req)}.txt`, 'ok') });
   const root = makeProject({
-    ollamaUrl: ollama.url,
+    ollamaUrl: t.ollama.url,
     jobs: {
       good: simpleJob('good'),
       broken: { fm: { mode: 'create', output_dir: 'out', output_file: 'x.txt' } },
       needsbroken: simpleJob('needsbroken', { depends_on: ['broken'] }),
     },
   });
-  const r = await runBatch(h, root);
+  const r = await runBatch(t.h, root);
   expect(r.jobs.good.state).toBe('passed');
   expect(r.jobs.broken.state).toBe('failed');
   expect(r.jobs.broken.reason).toMatch(/jobs\/broken\.md: mode: must be one of/);
   expect(r.jobs.needsbroken.state).toBe('skipped');
-  expect(statuses(root).broken.error).toMatch(/jobs\/broken\.md: mode/);
+  expect(readStatuses(root).broken.error).toMatch(/jobs\/broken\.md: mode/);
 });
 
 test('model not found is a clear, non-retried job failure naming the model', async () => {
-  ollama.respond = () => ({ content: 'PASS' });
-  const root = makeProject({ ollamaUrl: ollama.url, model: 'no-such-model:7b', jobs: { one: simpleJob('one') } });
-  const r = await runBatch(h, root);
+  t.ollama.respond = () => ({ content: 'PASS' });
+  const root = makeProject({ ollamaUrl: t.ollama.url, model: 'no-such-model:7b', jobs: { one: simpleJob('one') } });
+  const r = await runBatch(t.h, root);
   expect(r.jobs.one.state).toBe('failed');
   expect(r.jobs.one.reason).toContain('no-such-model:7b');
   expect(r.jobs.one.reason).toContain('ollama pull');
-  expect(ollama.calls()).toHaveLength(1);
+  expect(t.ollama.calls()).toHaveLength(1);
 });

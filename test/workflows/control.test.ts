@@ -4,71 +4,61 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseStatusFile } from '../../core/status';
 import type { BatchResult } from '../../workflows/types';
-import { Harness, connectTestServer, progressOf, startBatch, startWorkers, waitFor } from '../support/harness';
-import { OllamaTestServer } from '../support/ollama-test-server';
+import { progressOf, startBatch, startWorkers, waitFor } from '../support/harness';
+import { useServers } from '../support/servers';
 import { runCli } from '../support/processes';
 import { makeProject, simpleJob } from '../support/project';
 import { isVerification, jobOf, passingReplies } from '../support/replies';
 
-let h: Harness;
-let ollama: OllamaTestServer;
-beforeAll(async () => {
-  h = await connectTestServer();
-  ollama = await new OllamaTestServer().start();
-});
-afterAll(async () => {
-  await ollama.stop();
-  await h.close();
-});
-beforeEach(() => ollama.resetStats());
-const env = () => ({ TEMPORAL_ADDRESS: h.address });
+const t = useServers();
+const env = () => ({ TEMPORAL_ADDRESS: t.h.address });
 
 test('pause holds new jobs while running ones finish; resume and concurrency take effect at once', async () => {
-  ollama.respond = passingReplies({ latencyMs: 400 });
+  t.ollama.respond = passingReplies({ latencyMs: 400 });
   const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: Object.fromEntries(ids.map((id) => [id, simpleJob(id)])), toml: '\n[batch]\nmax_concurrent = 1\n' });
-  const w = await startWorkers(h, root);
+  const root = makeProject({ ollamaUrl: t.ollama.url, jobs: Object.fromEntries(ids.map((id) => [id, simpleJob(id)])), toml: '\n[batch]\nmax_concurrent = 1\n' });
+  const w = await startWorkers(t.h, root);
   try {
-    const { handle } = await startBatch(h, root);
-    await waitFor(() => ollama.calls().length >= 1, 20_000, 'first call');
+    const { handle } = await startBatch(t.h, root);
+    await waitFor(() => t.ollama.calls().length >= 1, 20_000, 'first call');
     const paused = await runCli(['--path', root, 'pause'], env());
     expect(paused.code).toBe(0);
     expect(paused.output).toContain('Paused');
     // The running job finishes; nothing new starts while paused.
     await waitFor(async () => (await progressOf(handle)).totals.running === 0, 20_000, 'running job to finish');
-    const callsWhilePaused = ollama.calls().length;
+    const callsWhilePaused = t.ollama.calls().length;
     await new Promise((r) => setTimeout(r, 1500));
-    expect(ollama.calls().length).toBe(callsWhilePaused);
+    expect(t.ollama.calls().length).toBe(callsWhilePaused);
     expect((await progressOf(handle)).paused).toBe(true);
     const live = JSON.parse((await runCli(['--path', root, 'status', '--json'], env())).output);
     expect(live.running).toBe(true);
     expect(live.batch.paused).toBe(true);
 
     expect((await runCli(['--path', root, 'concurrency', '3'], env())).output).toContain('at most 3 job(s) at once');
-    ollama.resetStats();
+    t.ollama.resetStats();
     expect((await runCli(['--path', root, 'resume'], env())).code).toBe(0);
     const result = (await handle.result()) as BatchResult;
     expect(result.totals.passed).toBe(6);
-    expect(ollama.maxInFlight).toBe(3);
+    expect(t.ollama.maxInFlight).toBe(3);
   } finally {
     await w.stop();
   }
 });
 
 test('cancel one job: its stream is aborted, its status says cancelled, its dependents are skipped, the rest pass', async () => {
-  ollama.respond = (req) => (jobOf(req) === 'victim' && !isVerification(req) ? { content: 'x '.repeat(500), chunks: 500, tokenDelayMs: 20 } : passingReplies({ latencyMs: 50 })(req));
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: { victim: simpleJob('victim'), after: simpleJob('after', { depends_on: ['victim'] }), other: simpleJob('other') } });
-  const w = await startWorkers(h, root);
+  t.ollama.respond = (req) => (jobOf(req) === 'victim' && !isVerification(req) ? { content: 'x '.repeat(500), chunks: 500, tokenDelayMs: 20 } : passingReplies({ latencyMs: 50 })(req));
+  const root = makeProject({ ollamaUrl: t.ollama.url, jobs: { victim: simpleJob('victim'), after: simpleJob('after', { depends_on: ['victim'] }), other: simpleJob('other') } });
+  const w = await startWorkers(t.h, root);
   try {
-    const { handle } = await startBatch(h, root);
-    await waitFor(() => ollama.calls().some((c) => jobOf(c) === 'victim'), 20_000, 'victim streaming');
+    const { handle } = await startBatch(t.h, root);
+    await waitFor(() => t.ollama.calls().some((c) => jobOf(c) === 'victim'), 20_000, 'victim streaming');
     const r = await runCli(['--path', root, 'cancel', 'victim'], env());
     expect(r.output).toContain('Cancelled 1 job: victim');
     const result = (await handle.result()) as BatchResult;
     expect(result.jobs.victim).toMatchObject({ state: 'cancelled', reason: 'cancelled by request' });
     expect(result.jobs.after.state).toBe('skipped');
     expect(result.jobs.other.state).toBe('passed');
-    expect(ollama.calls().find((c) => jobOf(c) === 'victim')!.aborted).toBe(true);
+    expect(t.ollama.calls().find((c) => jobOf(c) === 'victim')!.aborted).toBe(true);
     const st = Object.fromEntries(parseStatusFile(readFileSync(path.join(root, 'jobs/_jobstatus.json'), 'utf8')).map((e) => [e.id, e]));
     expect(st.victim).toMatchObject({ status: 'created', ran: false, error: 'cancelled by request' });
     expect(st.after.error).toContain('depends on victim, which was cancelled');

@@ -4,22 +4,12 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync, appendFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseStatusFile } from '../../core/status';
-import { Harness, connectTestServer, runBatch } from '../support/harness';
+import { runBatch } from '../support/harness';
+import { useServers } from '../support/servers';
 import { exampleReplies } from '../support/example-replies';
-import { OllamaTestServer } from '../support/ollama-test-server';
 
 const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
-let h: Harness;
-let ollama: OllamaTestServer;
-
-beforeAll(async () => {
-  h = await connectTestServer();
-  ollama = await new OllamaTestServer().start();
-});
-afterAll(async () => {
-  await ollama.stop();
-  await h.close();
-});
+const t = useServers();
 
 function tree(dir: string, skip: (rel: string) => boolean, base = dir): Record<string, string> {
   const out: Record<string, string> = {};
@@ -37,8 +27,8 @@ async function runExample(name: string) {
   const root = mkdtempSync(path.join(process.env.WORKSPLIT_TEST_TMP!, `example-${name}-`));
   cpSync(path.join(EXAMPLES, name), root, { recursive: true });
   appendFileSync(path.join(root, 'worksplit.toml'), `\n[temporal]\ntask_queue = "example-${name}-${process.pid}"\n`);
-  ollama.respond = exampleReplies(root, path.join(EXAMPLES, 'replies', name));
-  const result = await runBatch(h, root, { overrides: { url: ollama.url } });
+  t.ollama.respond = exampleReplies(root, path.join(EXAMPLES, 'replies', name));
+  const result = await runBatch(t.h, root, { overrides: { url: t.ollama.url } });
   const statuses = Object.fromEntries(parseStatusFile(readFileSync(path.join(root, 'jobs/_jobstatus.json'), 'utf8')).map((e) => [e.id, e.status]));
   const files = tree(root, (rel) => rel === 'jobs' || rel === 'worksplit.toml' || rel === '.worksplit');
   const expected = tree(path.join(EXAMPLES, 'expected', name), () => false);
