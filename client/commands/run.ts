@@ -13,6 +13,7 @@ import { connectClient, connectWorker, resolveTarget, useSearchAttributes, workf
 import { offlinePlan } from '../offline-plan';
 import { checkOllama } from '../ollama-health';
 import { Output, UsageError, colors, plural, seconds } from '../output';
+import { eventLine, watchProgress } from '../progress-view';
 import { loadProject, runSettings } from '../project';
 import { createWorkers, installQuietRuntime, runWorkers } from '../../worker/workers';
 
@@ -125,7 +126,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     const ui = workflowUiUrl(target, workflowId);
     if (ui) out.line(`Web UI: ${ui}`);
 
-    const watcher = watchProgress(() => handle.query<BatchProgress>('progress'), out);
+    const watcher = watchProgress(() => handle.query<BatchProgress>('progress'), out, { client, projectKey: ref.key });
     const result = await Promise.race([
       handle.result() as Promise<BatchResult>,
       running ? running.done.then(() => (interrupted ? null : Promise.reject(new Error('the worker stopped unexpectedly')))) : new Promise<never>(() => undefined),
@@ -155,40 +156,6 @@ async function dryRun(root: string, maxContextFiles: number, selection: { resume
   return Object.keys(plan.invalid).length > 0 ? 2 : 0;
 }
 
-const MARK: Record<string, string> = { passed: colors.green('✔'), failed: colors.red('✖'), skipped: colors.yellow('↷'), cancelled: colors.yellow('⊘'), running: colors.cyan('▶') };
-
-/** Poll the batch's progress query and print one line per job state change. */
-function watchProgress(query: () => Promise<BatchProgress>, out: Output) {
-  const seen = new Map<string, string>();
-  let stopped = false;
-  const report = (p: Pick<BatchProgress, 'jobs'>) => {
-    for (const [id, j] of Object.entries(p.jobs).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (seen.get(id) === j.state || j.state === 'waiting') continue;
-      seen.set(id, j.state);
-      if (j.state === 'running') out.line(`${MARK.running} ${id} started`);
-      else if (j.state === 'passed') out.line(`${MARK.passed} ${id} passed${j.retried ? ' after a retry' : ''}${j.startedAt && j.finishedAt ? ` in ${seconds(j.finishedAt - j.startedAt)}` : ''}${j.tokens ? `, ${j.tokens.outputTokens} tokens` : ''}`);
-      else out.line(`${MARK[j.state] ?? '-'} ${id} ${j.state}: ${j.reason ?? ''}`);
-    }
-  };
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        report(await query());
-      } catch {
-        // The batch may not have run its first workflow task yet; ask again.
-      }
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  })();
-  return {
-    stop: () => {
-      stopped = true;
-      void loop;
-    },
-    flush: (r: BatchResult) => report(r),
-  };
-}
-
 function printSummary(r: BatchResult, out: Output): number {
   const t = r.totals;
   r.warnings.forEach((w) => out.warn(w));
@@ -200,7 +167,7 @@ function printSummary(r: BatchResult, out: Output): number {
   out.line(`${colors.bold('Batch done:')} ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.cancelled} cancelled (of ${t.total}).`);
   out.line(`Tokens: ${r.tokens.promptTokens} prompt + ${r.tokens.outputTokens} output in ${plural(r.tokens.calls, 'model call')}, ${seconds(r.tokens.modelMs)} model time.`);
   for (const [id, j] of Object.entries(r.jobs)) {
-    if (j.state !== 'passed') out.line(`  ${MARK[j.state] ?? '-'} ${id}: ${j.reason ?? j.state}`);
+    if (j.state !== 'passed') out.line(`  ${eventLine(id, j).replace(` ${j.state}: `, ': ')}`);
   }
   return t.passed === t.total ? 0 : 1;
 }
