@@ -188,6 +188,31 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (o) => setExit(await cleanupCommand(path(), o, out())));
   program.command('readme').description('print the guide to writing and running jobs').action(async () => setExit(await readmeCommand(out())));
 
+  // Every command's help ends with examples.
+  const examples: Record<string, string[]> = {
+    server: ['worksplit server status', 'worksplit --path ../other server stop'],
+    worker: [],
+    validate: ['worksplit validate', 'worksplit --path my-project validate'],
+    deps: ['worksplit deps'],
+    preview: ['worksplit preview add_parser', 'worksplit preview add_parser | less'],
+    retry: ['worksplit retry add_parser', 'worksplit retry --failed --max-concurrent 2'],
+    cancel: ['worksplit cancel add_parser', 'worksplit cancel all'],
+    pause: ['worksplit pause'],
+    resume: ['worksplit resume'],
+    concurrency: ['worksplit concurrency 8', 'worksplit concurrency 0   # unlimited'],
+    ui: ['worksplit ui', 'worksplit ui --open'],
+    lint: ['worksplit lint', 'worksplit lint --job add_parser'],
+    fix: ['worksplit fix add_parser'],
+    'fix-all': ['worksplit fix-all'],
+    archive: ['worksplit archive --dry-run', 'worksplit archive --days 7'],
+    cleanup: ['worksplit cleanup --dry-run', 'worksplit cleanup --days 60'],
+    readme: ['worksplit readme | less'],
+  };
+  for (const cmd of program.commands) {
+    const ex = examples[cmd.name()];
+    if (ex?.length) cmd.addHelpText('after', `\nExamples:\n${ex.map((e) => `  ${e}`).join('\n')}`);
+  }
+
   return program;
 }
 

@@ -17,6 +17,8 @@ export interface RunPlan {
   dependencyOutputs: Record<string, string[]>;
   /** Stuck jobs left out because --resume was not given. */
   stuckNotResumed: string[];
+  /** Per runnable job, what it does in a few words (mode and outputs), for the Web UI. */
+  descriptions: Record<string, string>;
 }
 
 export interface PlanInput {
@@ -44,6 +46,8 @@ export function planRun(input: PlanInput): RunPlan {
   for (const id of runnable) {
     dependencyOutputs[id] = (graph.deps[id] ?? []).flatMap((d) => (byId.has(d) ? declaredOutputs(byId.get(d)!) : []));
   }
+  const descriptions: Record<string, string> = {};
+  for (const id of runnable) descriptions[id] = describeJob(byId.get(id)!);
   const selInvalid: Record<string, string> = {};
   for (const id of selected) if (invalid[id] !== undefined) selInvalid[id] = invalid[id];
   return {
@@ -53,5 +57,14 @@ export function planRun(input: PlanInput): RunPlan {
     groups: executionGroups(deps, runnable),
     dependencyOutputs,
     stuckNotResumed: input.selection.resume || input.selection.only || input.selection.ids ? [] : stuck,
+    descriptions,
   };
+}
+
+/** "edit src/x.ts", "replace (tdd) src/a.ts, src/a.test.ts", "sequential src/a.ts, src/b.ts". */
+export function describeJob(job: JobSpec): string {
+  const kind = job.sequential ? 'sequential' : job.mode;
+  const outs = declaredOutputs(job);
+  const shown = outs.length > 4 ? `${outs.slice(0, 4).join(', ')} and ${outs.length - 4} more` : outs.join(', ');
+  return `${kind}${job.testFile ? ' (tdd)' : ''} ${shown}`;
 }

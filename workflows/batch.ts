@@ -112,6 +112,7 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
       schedule,
       reports: Object.fromEntries(p.selected.map((id) => [id, { state: 'waiting' as const }])),
       dependencyOutputs: p.dependencyOutputs,
+      descriptions: p.descriptions,
       deps: p.deps,
       groups: p.groups,
       tokens: emptyUsage(),
@@ -145,6 +146,7 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
           args: [{ project, queues: input.queues, settings, jobId: id, dependencyOutputs: state.dependencyOutputs[id] ?? [], ...(input.fixOnly ? { fixOnly: true } : {}), ...(input.searchAttributes ? { searchAttributes: true } : {}) }],
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           staticSummary: `${input.fixOnly ? 'fix' : 'job'} ${id}${state.deps[id]?.length ? ` (after ${state.deps[id].join(', ')})` : ''}`,
+          ...(state.descriptions?.[id] ? { staticDetails: state.descriptions[id] } : {}),
           ...(input.searchAttributes
             ? { typedSearchAttributes: [{ key: PROJECT_KEY, value: project.key }, { key: JOB_KEY, value: id }, { key: STATUS_KEY, value: 'running' }] }
             : {}),

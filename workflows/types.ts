@@ -141,6 +141,8 @@ export interface BatchProgress extends BatchResult {
 
 export interface CarriedBatch {
   schedule: ScheduleState;
+  /** Per job, mode and outputs in a few words (the job workflow's static details). */
+  descriptions?: Record<string, string>;
   reports: Record<string, BatchJobReport>;
   dependencyOutputs: Record<string, string[]>;
   deps: Deps;

@@ -98,6 +98,8 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     // USE_EXISTING answers with the running batch when there is one; a token in the memo (set only
     // when an execution is created) tells whether this run created it or attached to another's.
     const token = randomUUID();
+    // What the batch will do, for its summary in the Web UI (the batch plans again itself).
+    const preview = await offlinePlan(ref.root, config.limits.max_context_files, selection);
     const input: BatchInput = {
       project: ref,
       queues: project.queues,
@@ -114,8 +116,8 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       memo: { startedBy: token },
       ...(input.searchAttributes ? { typedSearchAttributes: [{ key: PROJECT_KEY, value: ref.key }, { key: STATUS_KEY, value: 'running' }] } : {}),
-      staticSummary: `worksplit batch for ${ref.name}`,
-      staticDetails: `project ${ref.root}; model ${config.ollama.model}; max ${config.batch.max_concurrent || 'unlimited'} at once${config.batch.stop_on_fail ? '; stop on fail' : ''}`,
+      staticSummary: batchSummary(preview.groups, config.batch.max_concurrent, config.ollama.model),
+      staticDetails: `project ${ref.root}; model ${config.ollama.model} at ${config.ollama.url}; max ${config.batch.max_concurrent || 'unlimited'} at once${config.batch.stop_on_fail ? '; stop on fail' : ''}`,
     });
     const described = await handle.describe();
     const attached = described.memo?.startedBy !== token;
@@ -142,6 +144,12 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     await running?.done.catch(() => undefined);
     await client.connection.close();
   }
+}
+
+/** "12 jobs, 4 groups, max 4 at once, qwen3" */
+function batchSummary(groups: string[][], maxConcurrent: number, model: string): string {
+  const jobs = groups.flat().length;
+  return `${plural(jobs, 'job')}, ${plural(groups.length, 'group')}, max ${maxConcurrent || 'unlimited'} at once, ${model}`;
 }
 
 async function dryRun(root: string, maxContextFiles: number, selection: { resume: boolean; rerun: boolean; only?: string; ids?: string[] }, maxConcurrent: number, out: Output): Promise<number> {

@@ -59,12 +59,19 @@ test('the Web UI lists the batch and its jobs by WorkSplitProject, and shows a j
   // The job's own summary (what it is and what it waited for) is its user metadata.
   await page.getByText('User Metadata', { exact: true }).first().click();
   // The UI renders the summary as markdown inside a sandboxed frame.
-  await waitFor(async () => {
-    for (const frame of page.frames()) {
-      if (await frame.getByText('job beta (after alpha)').count().catch(() => 0)) return true;
-    }
+  const shown = (text: string) => async () => {
+    for (const frame of page.frames()) if (await frame.getByText(text).count().catch(() => 0)) return true;
     return false;
-  }, 30_000, 'the job summary in the User Metadata tab');
+  };
+  await waitFor(shown('job beta (after alpha)'), 30_000, 'the job summary in the User Metadata tab');
+  await waitFor(shown('replace out/beta.txt'), 30_000, 'the job details (mode and outputs)');
   await page.screenshot({ path: path.join(ARTIFACTS, 'web-ui-job-summary.png'), fullPage: true });
+
+  // The batch's own summary: jobs, groups, concurrency and model.
+  await page.goto(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(`worksplit/${key}/batch`)}`);
+  await page.getByText(/^completed$/i).first().waitFor({ timeout: 30_000 });
+  await page.getByText('User Metadata', { exact: true }).first().click();
+  await waitFor(shown('2 jobs, 2 groups, max 4 at once, qwen-32k:latest'), 30_000, 'the batch summary');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'web-ui-batch-summary.png'), fullPage: true });
   await page.close();
 }, 120_000);

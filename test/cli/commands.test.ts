@@ -174,3 +174,32 @@ test('--job-timeout fails a job that runs too long, with the reason in the statu
   expect(readStatus(root).slow).toMatchObject({ status: 'fail', error: 'the job timed out after 3s (--job-timeout)' });
   expect(readStatus(root).quick.status).toBe('pass');
 });
+
+test('every command has --help with examples', async () => {
+  const r = await runCli(['--help'], env());
+  const commands = [...r.output.matchAll(/^ {2}([a-z-]+)(?: \[options\]| <|\s)/gm)].map((m) => m[1]).filter((c) => c !== 'help' && !c.startsWith('-'));
+  expect(commands.length).toBeGreaterThanOrEqual(22);
+  for (const c of commands) {
+    const help = await runCli([c, '--help'], env());
+    expect(help.code).toBe(0);
+    expect(help.output).toContain('Examples:');
+  }
+}, 120_000);
+
+test('retry JOB runs that job again; fix-all lints every passed job; status --watch without a batch prints once', async () => {
+  ollama.respond = passingReplies();
+  const root = makeProject({ ollamaUrl: ollama.url, files: { 'jobs/_systemprompt_fix.md': 'FIX\n' }, toml: '\n[build]\nlint_command = "test -s"\n', jobs: { a: simpleJob('a'), b: simpleJob('b') } });
+  expect((await runCli(['--path', root, 'run'], env())).code).toBe(0);
+  ollama.resetStats();
+  const retry = await runCli(['--path', root, 'retry', 'a'], env());
+  expect(retry.code).toBe(0);
+  expect(new Set(ollama.calls().map(jobOf))).toEqual(new Set(['a']));
+  ollama.resetStats();
+  const fixAll = await runCli(['--path', root, 'fix-all'], env());
+  expect(fixAll.code).toBe(0);
+  expect(fixAll.output).toContain('Batch done: 2 passed');
+  expect(ollama.calls()).toHaveLength(0); // the lint passed, so no fix was asked for
+  const watch = await runCli(['--path', root, 'status', '--watch'], env());
+  expect(watch.code).toBe(0);
+  expect(watch.output.trim()).toBe('2 passed, 0 failed, 0 pending');
+});

@@ -25,6 +25,8 @@ test('on a terminal: a live row per running job (phase, elapsed, tokens so far) 
   const root = makeProject({ ollamaUrl: ollama.url, jobs: { a: simpleJob('a'), b: simpleJob('b') } });
   const out = await onTerminal(['--path', root, 'run'], { TEMPORAL_ADDRESS: process.env.WORKSPLIT_TEST_TEMPORAL_ADDRESS!, NO_COLOR: '1' });
   expect(out).toMatch(/▶ a\s+generating\s+\d+\.\ds\s+\d+ tokens/);
+  // Tokens so far come from the streaming call's heartbeat, before any call has finished.
+  expect(out).toMatch(/▶ [ab]\s+generating\s+\d+\.\ds\s+[1-9]\d* tokens/);
   expect(out).toMatch(/\[[█░]{24}\] \d\/2 {2}\d passed, \d failed/);
   expect(out).toContain('✔ a passed');
   expect(out).toContain('Batch done: 2 passed, 0 failed');

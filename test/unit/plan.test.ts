@@ -1,4 +1,4 @@
-import { planRun } from '../../core/plan';
+import { describeJob, planRun } from '../../core/plan';
 import type { JobSpec } from '../../core/job';
 import type { StatusEntry } from '../../core/status';
 import { addUsage, emptyUsage } from '../../core/usage';
@@ -36,4 +36,11 @@ test('ids, queues and usage sums', () => {
   expect(jobWorkflowId('p-1234', 'j')).toBe('worksplit/p-1234/job/j');
   expect(taskQueues('worksplit', 'p-1234')).toEqual({ project: 'worksplit-p-1234', llm: 'worksplit-llm' });
   expect(addUsage(addUsage(emptyUsage(), { calls: 1, promptTokens: 10 }), { calls: 1, outputTokens: 5, modelMs: 7 })).toEqual({ calls: 2, promptTokens: 10, outputTokens: 5, modelMs: 7 });
+});
+
+test('job descriptions name the mode and outputs', () => {
+  expect(describeJob(job('a'))).toBe('replace out/a.ts');
+  expect(describeJob(job('e', { mode: 'edit', targetFiles: ['src/x.ts'] }))).toBe('edit src/x.ts');
+  expect(describeJob(job('t', { testFile: 't.test.ts' }))).toBe('replace (tdd) out/t.test.ts, out/t.ts');
+  expect(describeJob(job('s', { sequential: true, outputFiles: ['1', '2', '3', '4', '5', '6'] }))).toBe('sequential 1, 2, 3, 4 and 2 more');
 });

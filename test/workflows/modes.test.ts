@@ -255,7 +255,7 @@ test('thinking models: the thinking stream is not part of the answer; a think-on
     return { thinking: '~~~worksplit:out/evil.txt\nnot this\n~~~worksplit', content: block(`out/${id}.txt`, 'answer') };
   };
   const root = makeProject({ ollamaUrl: t.ollama.url, jobs: { thinker: simpleJob('thinker'), stuck: simpleJob('stuck') } });
-  writeFileSync(path.join(root, 'worksplit.toml'), read(root, 'worksplit.toml').replace('stall_seconds = 20', 'stall_seconds = 2'));
+  writeFileSync(path.join(root, 'worksplit.toml'), read(root, 'worksplit.toml').replace('stall_seconds = 20', 'stall_seconds = 2\nthink = false'));
   const r = await runBatch(t.h, root);
   expect(r.jobs.thinker.state).toBe('passed');
   expect(read(root, 'out/thinker.txt')).toBe('answer\n');
@@ -265,4 +265,6 @@ test('thinking models: the thinking stream is not part of the answer; a think-on
   const stuckGens = calls('stuck').filter((c) => !isVerification(c));
   expect(stuckGens).toHaveLength(2);
   expect(stuckGens[0].aborted).toBe(true);
+  // [ollama] think = false is sent to the model.
+  expect(calls('thinker').every((c) => c.body.think === false)).toBe(true);
 });
