@@ -65,8 +65,3 @@ export function workflowUiUrl(t: TemporalTarget, workflowId: string): string | u
   return `${t.uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(t.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
-/** Search attributes are on for the embedded server (it registers them) and, elsewhere, unless
- * [temporal] search_attributes = false says they are not registered there. */
-export function useSearchAttributes(_t: TemporalTarget, configured: boolean | undefined): boolean {
-  return configured ?? true;
-}

@@ -7,11 +7,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import lockfile from 'proper-lockfile';
-import { findTemporalCli } from './temporal-cli';
-
 import { SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
-
-export const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_NAMES;
+import { findTemporalCli } from './temporal-cli';
 
 export interface ServerState {
   pid: number;
@@ -139,7 +136,7 @@ async function startServer(root: string, previous: ServerState | undefined, opts
     // process; only an OS crash can lose the last few. Several times faster than the default.
     '--sqlite-pragma', 'journal_mode=wal',
     '--sqlite-pragma', 'synchronous=normal',
-    ...SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a}=Keyword`]),
+    ...SEARCH_ATTRIBUTE_NAMES.flatMap((a) => ['--search-attribute', `${a}=Keyword`]),
     ...(opts.dynamicConfig ?? []).flatMap((kv) => ['--dynamic-config-value', kv]),
   ];
   const log = openSync(path.join(stateDir(root), 'server.log'), 'a');

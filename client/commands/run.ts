@@ -2,14 +2,13 @@
 // show progress, print the summary. Exit 0 only when every selected job passed.
 import { randomUUID } from 'node:crypto';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import { batchWorkflowId } from '../../core/ids';
 import { PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
 import { listJobIds } from '../../activities/job-files';
 import { statusStoreFor } from '../../activities/status-store';
 import { effectiveConcurrency } from '../../core/schedule';
 import type { BatchInput, BatchProgress, BatchResult } from '../../workflows/types';
-import { connectClient, connectWorker, resolveTarget, useSearchAttributes, workflowUiUrl } from '../connection';
+import { connectClient, connectWorker, resolveTarget, workflowUiUrl } from '../connection';
 import { offlinePlan } from '../offline-plan';
 import { checkOllama } from '../ollama-health';
 import { Output, UsageError, colors, plural, seconds } from '../output';
@@ -69,13 +68,13 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   const target = (await resolveTarget(project, { start: true }))!;
   const client = await connectClient(target);
   const workflowId = batchWorkflowId(ref.key);
-  let workers: Worker[] = [];
   let running: ReturnType<typeof runWorkers> | undefined;
+  let workerConnection: Awaited<ReturnType<typeof connectWorker>> | undefined;
   if (runWorker) {
     installQuietRuntime();
-    const connection = await connectWorker(target);
-    workers = await createWorkers({
-      connection,
+    workerConnection = await connectWorker(target);
+    const workers = await createWorkers({
+      connection: workerConnection,
       namespace: target.namespace,
       queues: project.queues,
       files: true,
@@ -107,7 +106,8 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
       selection,
       ...(opts.jobTimeout ? { jobTimeoutSeconds: opts.jobTimeout } : {}),
       ...(opts.fixOnly ? { fixOnly: true } : {}),
-      searchAttributes: useSearchAttributes(target, config.temporal.search_attributes),
+      // On by default; a server without them registered needs [temporal] search_attributes = false.
+      searchAttributes: config.temporal.search_attributes ?? true,
     };
     const handle = await client.workflow.start('batchWorkflow', {
       workflowId,
@@ -142,6 +142,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     process.off('SIGTERM', onSigint);
     running?.stop();
     await running?.done.catch(() => undefined);
+    await workerConnection?.close().catch(() => undefined);
     await client.connection.close();
   }
 }
