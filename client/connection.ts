@@ -1,8 +1,9 @@
 // Which Temporal server a command talks to: TEMPORAL_ADDRESS (or [temporal] address) when set,
 // otherwise the project's embedded dev server, started on demand.
-import { readFileSync } from 'node:fs';
 import { Client, Connection, ConnectionOptions } from '@temporalio/client';
+import { ClientConfigProfile, loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { UsageError } from './output';
 import { ensureServer, serverStatus } from './dev-server';
 import type { Project } from './project';
 
@@ -14,27 +15,36 @@ export interface TemporalTarget {
   uiUrl?: string;
   tls?: ConnectionOptions['tls'];
   apiKey?: string;
+  metadata?: Record<string, string>;
 }
 
-/** The configured server, if any: environment first (Temporal's standard variables), then the file. */
-export function configuredTarget(project: Project): TemporalTarget | undefined {
-  const env = process.env;
-  const address = env.TEMPORAL_ADDRESS || project.config.temporal.address;
+/**
+ * The configured server, if any, through Temporal's standard environment configuration
+ * (@temporalio/envconfig): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*,
+ * and profiles in the client config file (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE); then
+ * [temporal] address and namespace in worksplit.toml. Empty variables count as unset.
+ */
+export function configuredTarget(project: Project, env: NodeJS.ProcessEnv = process.env): TemporalTarget | undefined {
+  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+  let profile: ClientConfigProfile;
+  try {
+    profile = loadClientConfigProfile({ ...(vars.TEMPORAL_PROFILE ? { profile: vars.TEMPORAL_PROFILE } : {}), overrideEnvVars: vars });
+  } catch (e) {
+    throw new UsageError(`Temporal client configuration: ${(e as Error).message}`);
+  }
+  const address = profile.address || project.config.temporal.address;
   if (!address) return undefined;
-  const namespace = env.TEMPORAL_NAMESPACE || project.config.temporal.namespace;
-  const certPath = env.TEMPORAL_TLS_CLIENT_CERT_PATH;
-  const keyPath = env.TEMPORAL_TLS_CLIENT_KEY_PATH;
-  const caPath = env.TEMPORAL_TLS_SERVER_CA_CERT_PATH;
-  const apiKey = env.TEMPORAL_API_KEY || undefined;
-  let tls: TemporalTarget['tls'];
-  if (certPath && keyPath) {
-    tls = {
-      clientCertPair: { crt: readFileSync(certPath), key: readFileSync(keyPath) },
-      ...(caPath ? { serverRootCACertificate: readFileSync(caPath) } : {}),
-      ...(env.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME } : {}),
-    };
-  } else if (env.TEMPORAL_TLS === 'true' || apiKey) tls = true;
-  return { address, namespace, embedded: false, uiUrl: env.TEMPORAL_UI_URL || undefined, tls, ...(apiKey ? { apiKey } : {}) };
+  const namespace = profile.namespace || project.config.temporal.namespace;
+  const { connectionOptions } = toClientOptions({ ...profile, address, namespace });
+  return {
+    address,
+    namespace,
+    embedded: false,
+    uiUrl: vars.TEMPORAL_UI_URL,
+    ...(connectionOptions.tls ? { tls: connectionOptions.tls } : {}),
+    ...(typeof connectionOptions.apiKey === 'string' ? { apiKey: connectionOptions.apiKey } : {}),
+    ...(connectionOptions.metadata ? { metadata: connectionOptions.metadata as Record<string, string> } : {}),
+  };
 }
 
 /** The server to use, starting the embedded one when nothing else is configured. */
@@ -51,12 +61,16 @@ export async function resolveTarget(project: Project, opts: { start: boolean }):
 }
 
 export async function connectClient(t: TemporalTarget): Promise<Client> {
-  const connection = await Connection.connect({ address: t.address, ...(t.tls ? { tls: t.tls } : {}), ...(t.apiKey ? { apiKey: t.apiKey } : {}) });
+  const connection = await Connection.connect(connectionOptions(t));
   return new Client({ connection, namespace: t.namespace });
 }
 
 export async function connectWorker(t: TemporalTarget): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: t.address, ...(t.tls ? { tls: t.tls } : {}), ...(t.apiKey ? { apiKey: t.apiKey } : {}) });
+  return NativeConnection.connect(connectionOptions(t));
+}
+
+function connectionOptions(t: TemporalTarget) {
+  return { address: t.address, ...(t.tls ? { tls: t.tls } : {}), ...(t.apiKey ? { apiKey: t.apiKey } : {}), ...(t.metadata ? { metadata: t.metadata } : {}) };
 }
 
 /** Web UI address of one workflow. */
