@@ -1,7 +1,9 @@
 // Every command of SPEC §7 through the built CLI, as a separate process on a temporary
 // project: output, files and exit codes, including the error paths.
 import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { parseStatusFile, formatStatusFile, StatusEntry } from '../../core/status';
 import { OllamaTestServer } from '../support/ollama-test-server';
 import { runCli } from '../support/processes';
@@ -202,4 +204,26 @@ test('retry JOB runs that job again; fix-all lints every passed job; status --wa
   const watch = await runCli(['--path', root, 'status', '--watch'], env());
   expect(watch.code).toBe(0);
   expect(watch.output.trim()).toBe('2 passed, 0 failed, 0 pending');
+});
+
+test('init asks for the language and model in a terminal (tmux) when no flags are given', async () => {
+  const dir = tmpDir('init-tty');
+  const session = `ws-init-${process.pid}`;
+  const tmux = (...args: string[]) => promisify(execFile)('tmux', args);
+  await tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', `${process.execPath} ${path.join(__dirname, '..', '..', 'bin', 'worksplit.js')} --path ${dir} init; sleep 30`);
+  try {
+    const screen = async () => (await tmux('capture-pane', '-p', '-t', session)).stdout;
+    const waitScreen = async (text: string) => {
+      for (let i = 0; i < 100 && !(await screen()).includes(text); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await screen()).toContain(text);
+    };
+    await waitScreen('Language of the project');
+    await tmux('send-keys', '-t', session, 'Down', 'Enter'); // the second choice: rust
+    await waitScreen('Ollama model');
+    await tmux('send-keys', '-t', session, 'qwen3:8b', 'Enter');
+    await waitScreen('Initialized a rust worksplit project');
+  } finally {
+    await tmux('kill-session', '-t', session).catch(() => undefined);
+  }
+  expect(readFileSync(path.join(dir, 'worksplit.toml'), 'utf8')).toMatch(/language = "rust"[\s\S]*model = "qwen3:8b"/);
 });
