@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import lockfile from 'proper-lockfile';
 import { SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
-import { findTemporalCli } from './temporal-cli';
+import { DEV_SERVER_DYNAMIC_CONFIG, dynamicConfigArgs, findTemporalCli } from './temporal-cli';
 
 export interface ServerState {
   pid: number;
@@ -137,7 +137,7 @@ async function startServer(root: string, previous: ServerState | undefined, opts
     '--sqlite-pragma', 'journal_mode=wal',
     '--sqlite-pragma', 'synchronous=normal',
     ...SEARCH_ATTRIBUTE_NAMES.flatMap((a) => ['--search-attribute', `${a}=Keyword`]),
-    ...(opts.dynamicConfig ?? []).flatMap((kv) => ['--dynamic-config-value', kv]),
+    ...dynamicConfigArgs([...DEV_SERVER_DYNAMIC_CONFIG, ...(opts.dynamicConfig ?? [])]),
   ];
   const log = openSync(path.join(stateDir(root), 'server.log'), 'a');
   const child = spawn(findTemporalCli(), args, { detached: true, stdio: ['ignore', log, log], cwd: root });

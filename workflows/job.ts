@@ -52,8 +52,18 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
     phase = p;
     setCurrentDetails(`${p}${attempt > 1 ? ' (retry with feedback)' : ''}: ${detail}`);
   };
-  const status = (s: JobStatus, extra: { error?: string | null; partialState?: PartialState | null; ran?: boolean } = {}) =>
-    files.recordStatus({ root, updates: [{ id: jobId, status: s, ...extra }] });
+  type StatusExtra = { error?: string | null; partialState?: PartialState | null; ran?: boolean };
+  const record = (s: JobStatus, extra: StatusExtra = {}) => files.recordStatus({ root, updates: [{ id: jobId, status: s, ...extra }] });
+  // Intermediate statuses (pending_work, pending_verification, ...) mirror progress into the
+  // status file; the job does not wait for them, so each runs beside the next step's local
+  // activity and saves a workflow activation. Each is scheduled at once (commands keep their
+  // order, and the status store applies changes in the order they arrive); the final status waits
+  // for all of them. A mirror write that fails for good is not a job failure; the final write
+  // reports the same problem if it persists.
+  let statusWrites: Promise<unknown> = Promise.resolve();
+  const status = (s: JobStatus, extra: StatusExtra = {}): void => {
+    statusWrites = Promise.all([statusWrites, record(s, extra)]).catch(() => undefined);
+  };
 
   let job: JobSpec;
   const ctx = (): ModeContext => ({
@@ -72,7 +82,8 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
 
   const finish = async (s: 'pass' | 'fail' | 'partial', reason?: string, partial?: PartialState): Promise<JobResult> => {
     phase = 'done';
-    await status(s, { error: s === 'pass' ? null : reason ?? 'failed', partialState: partial ?? null });
+    await statusWrites;
+    await record(s, { error: s === 'pass' ? null : reason ?? 'failed', partialState: partial ?? null });
     if (input.searchAttributes) upsertSearchAttributes([{ key: STATUS_KEY, value: s }]);
     setCurrentDetails(s === 'pass' ? `passed${reason ? ` with warnings: ${reason}` : ''}` : `${s === 'partial' ? 'partial' : 'failed'}: ${reason}`);
     return { id: jobId, status: s, outputs, retried: attempt > 1, tokens, ...(reason ? { reason } : {}) };
@@ -113,13 +124,13 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
     const test = testPath(job);
     if (test) {
       // TDD: the tests first, then the implementation with the tests as context.
-      await status('pending_test', { ran: true, error: null, partialState: null });
+      status('pending_test', { ran: true, error: null, partialState: null });
       enter('testing', test);
       const tests = await produceWithRetry((retry) => produceTests(ctx(), retry));
       await write(tests.files);
       attempt = 1;
     }
-    await status('pending_work', { ran: true, error: null, partialState: null });
+    status('pending_work', { ran: true, error: null, partialState: null });
     let retry: RetryFeedback | undefined;
     let produced: Extract<Produced, { ok: true }>;
     const appliedEdits: string[] = [];
@@ -143,7 +154,7 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
         return await fail('EditsPartiallyApplied', `${n} edit(s) did not apply: ${failedEdits}`, { successful_edits: appliedEdits, failed_edits: produced.partial.failed_edits });
       }
       if (!job.verify || produced.files.length === 0) break;
-      await status('pending_verification');
+      status('pending_verification');
       enter('verifying', produced.files.map((f) => f.path).join(', '));
       const { text } = await ctx().ask({ kind: 'verify', generated: produced.files, edit: isInPlaceMode(job) }, ctx().extraContext);
       const verdict = parseVerdict(text);
@@ -155,7 +166,7 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
       if (attempt === 2) return await fail('VerificationFailed', `verification failed after the retry: ${reason}`);
       attempt = 2;
       retry = { reason, previous: produced.files };
-      await status('pending_work');
+      status('pending_work');
     }
     await runChecks();
     return await finish('pass', warnings);
@@ -171,7 +182,7 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
     const c = settings.checks;
     if (c.verifyBuild) await runCheck('build', c.buildCommand, c.autoFix);
     if (c.verifyTests && c.testCommand) {
-      await status('pending_test_run');
+      status('pending_test_run');
       await runCheck('test', c.testCommand, c.autoFix);
     }
   }

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { findTemporalCli } from '../../client/temporal-cli';
+import { DEV_SERVER_DYNAMIC_CONFIG, dynamicConfigArgs, findTemporalCli } from '../../client/temporal-cli';
 import { JOB_KEY, PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
 import { bundleTo } from '../../scripts/bundle-workflows';
 
@@ -16,7 +16,7 @@ export default async function globalSetup(): Promise<void> {
       server: {
         executable: { type: 'existing-path', path: findTemporalCli() },
         searchAttributes: [PROJECT_KEY, JOB_KEY, STATUS_KEY],
-        extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=400'],
+        extraArgs: dynamicConfigArgs([...DEV_SERVER_DYNAMIC_CONFIG, 'limit.historyCount.suggestContinueAsNew=400']),
       },
     }),
     bundleTo(bundle),
