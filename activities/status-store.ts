@@ -33,6 +33,11 @@ export class StatusStore {
     this.file = path.join(root, ...STATUS_FILE.split('/'));
   }
 
+  // What this store last wrote: when the file still holds exactly that text, its entries need
+  // not be parsed again (a batch of thousands of jobs rewrites the file after every job's end).
+  // Entries are never changed in place, so handing the same objects out again is safe.
+  private lastWritten?: { text: string; entries: StatusEntry[] };
+
   /** Current entries; [] when the file does not exist yet. */
   async read(): Promise<StatusEntry[]> {
     let text: string;
@@ -42,6 +47,7 @@ export class StatusStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;
     }
+    if (this.lastWritten?.text === text) return this.lastWritten.entries;
     try {
       return parseStatusFile(text);
     } catch (e) {
@@ -86,7 +92,9 @@ export class StatusStore {
     try {
       let entries = await this.read();
       for (const c of changes) entries = c(entries);
-      await writeFileAtomic(this.file, formatStatusFile(entries), { encoding: 'utf8', fsync: true });
+      const text = formatStatusFile(entries);
+      await writeFileAtomic(this.file, text, { encoding: 'utf8', fsync: true });
+      this.lastWritten = { text, entries };
       return entries;
     } finally {
       await release();

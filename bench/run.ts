@@ -1,4 +1,5 @@
-// `npm run bench` (full sizes, 3 runs each) or `npm run bench -- --smoke` (tiny sizes, CI):
+// `npm run bench` (full sizes, 3 runs each) or `npm run bench -- --smoke` (tiny sizes, CI);
+// `--only=graph,overhead` picks sections:
 // starts a Temporal CLI dev server and the Ollama-protocol test server, runs the benchmarks side
 // by side, prints a markdown report and writes bench/results/latest.json.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,11 @@ async function main() {
   const args = process.argv.slice(2);
   const smoke = args.includes('--smoke');
   const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
-  const sizes = smoke ? SMOKE : FULL;
+  // --reps=N and --fanout=16,64 narrow a run while working on one figure; published figures use
+  // the defaults.
+  const reps = args.find((a) => a.startsWith('--reps='))?.slice(7);
+  const fanout = args.find((a) => a.startsWith('--fanout='))?.slice(9);
+  const sizes = { ...(smoke ? SMOKE : FULL), ...(reps ? { reps: Number(reps) } : {}), ...(fanout ? { fanoutConcurrency: fanout.split(',').map(Number) } : {}) };
   installQuietRuntime();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'worksplit-bench-'));
   const serverRoot = path.join(tmp, 'server');
@@ -53,7 +58,7 @@ async function main() {
   console.log(report.join('\n'));
   const out = path.join(packageRoot(), 'bench', 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, smoke ? 'smoke.json' : 'latest.json'), JSON.stringify({ machine: machine(), date: new Date().toISOString(), sizes, results }, null, 2));
+  writeFileSync(path.join(out, smoke ? 'smoke.json' : only || reps || fanout ? 'partial.json' : 'latest.json'), JSON.stringify({ machine: machine(), date: new Date().toISOString(), sizes, results }, null, 2));
   rmSync(tmp, { recursive: true, force: true });
 }
 

@@ -40,8 +40,26 @@ export function newSchedule(ids: string[], deps: Deps): ScheduleState {
 
 export function countIn(s: ScheduleState, state: JobState): number {
   let n = 0;
-  for (const e of Object.values(s.jobs)) if (e.state === state) n++;
+  for (const id in s.jobs) if (s.jobs[id].state === state) n++;
   return n;
+}
+
+/** Jobs per state, in one pass (the batch asks after every job's end). */
+export function countAll(s: ScheduleState): Record<JobState, number> {
+  const n: Record<JobState, number> = { waiting: 0, running: 0, passed: 0, failed: 0, skipped: 0, cancelled: 0 };
+  for (const id in s.jobs) n[s.jobs[id].state]++;
+  return n;
+}
+
+// The batch's job ids never change after newSchedule, but it asks for them in order after every
+// job's end: sorting 5,000 ids each time made a large batch quadratic. Keyed by the jobs object,
+// which the mark* functions change in place.
+const sortedIdsCache = new WeakMap<Record<string, ScheduleEntry>, string[]>();
+
+function sortedIds(s: ScheduleState): string[] {
+  let ids = sortedIdsCache.get(s.jobs);
+  if (!ids) sortedIdsCache.set(s.jobs, (ids = Object.keys(s.jobs).sort(cmp)));
+  return ids;
 }
 
 /**
@@ -55,7 +73,7 @@ export function nextToStart(s: ScheduleState, maxConcurrent: number, barriers?: 
   const group = barriers?.find((g) => g.some((id) => s.jobs[id] && !FINAL_STATES.has(s.jobs[id].state)));
   const allowed = barriers ? new Set(group ?? []) : undefined;
   const out: string[] = [];
-  for (const id of Object.keys(s.jobs).sort(cmp)) {
+  for (const id of sortedIds(s)) {
     if (out.length >= free) break;
     if (s.jobs[id].state !== 'waiting') continue;
     if (allowed && !allowed.has(id)) continue;
@@ -80,7 +98,7 @@ export function markUnsuccessful(s: ScheduleState, id: string, state: 'failed' |
   let changed = true;
   while (changed) {
     changed = false;
-    for (const j of Object.keys(s.jobs).sort(cmp)) {
+    for (const j of sortedIds(s)) {
       if (s.jobs[j].state !== 'waiting') continue;
       const bad = s.deps[j].find((d) => s.jobs[d].state === 'failed' || s.jobs[d].state === 'cancelled' || s.jobs[d].state === 'skipped');
       if (bad === undefined) continue;
@@ -95,7 +113,7 @@ export function markUnsuccessful(s: ScheduleState, id: string, state: 'failed' |
 /** Stop-on-fail: every job still waiting is skipped with the given reason. */
 export function skipAllWaiting(s: ScheduleState, reason: string): string[] {
   const out: string[] = [];
-  for (const id of Object.keys(s.jobs).sort(cmp)) {
+  for (const id of sortedIds(s)) {
     if (s.jobs[id].state === 'waiting') {
       s.jobs[id] = { state: 'skipped', reason };
       out.push(id);
@@ -105,7 +123,8 @@ export function skipAllWaiting(s: ScheduleState, reason: string): string[] {
 }
 
 export function isFinished(s: ScheduleState): boolean {
-  return Object.values(s.jobs).every((e) => FINAL_STATES.has(e.state));
+  for (const id in s.jobs) if (!FINAL_STATES.has(s.jobs[id].state)) return false;
+  return true;
 }
 
 function describeUnsuccessful(state: JobState): string {

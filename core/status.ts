@@ -68,8 +68,8 @@ export function syncEntries(entries: StatusEntry[], jobIds: string[], now: strin
 }
 
 export function applyUpdate(entries: StatusEntry[], u: StatusUpdate, now: string): StatusEntry[] {
-  const out = entries.filter((e) => e.id !== u.id);
-  const prev = entries.find((e) => e.id === u.id);
+  const at = entries.findIndex((e) => e.id === u.id);
+  const prev = at >= 0 ? entries[at] : undefined;
   const next: StatusEntry = prev ? { ...prev } : { id: u.id, status: 'created', created_at: now, updated_at: now, ran: false };
   next.status = u.status;
   next.updated_at = now;
@@ -82,8 +82,9 @@ export function applyUpdate(entries: StatusEntry[], u: StatusUpdate, now: string
     else next.partial_state = u.partialState;
   }
   if (u.ran !== undefined) next.ran = u.ran;
-  out.push(next);
-  return sortEntries(out);
+  // An entry changing in place keeps the order (a large batch applies thousands of these).
+  if (prev) return entries.map((e, i) => (i === at ? next : e));
+  return sortEntries([...entries, next]);
 }
 
 export interface SelectOptions {

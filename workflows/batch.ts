@@ -16,6 +16,7 @@ import {
 import { JOB_KEY, PROJECT_KEY, STATUS_KEY } from '../core/search-attributes';
 import {
   ScheduleState,
+  countAll,
   countIn,
   isFinished,
   markPassed,
@@ -222,15 +223,8 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
   }
 
   function totals(): BatchTotals {
-    return {
-      total: Object.keys(s.jobs).length,
-      passed: countIn(s, 'passed'),
-      failed: countIn(s, 'failed'),
-      skipped: countIn(s, 'skipped'),
-      cancelled: countIn(s, 'cancelled'),
-      running: countIn(s, 'running'),
-      waiting: countIn(s, 'waiting'),
-    };
+    const n = countAll(s);
+    return { total: Object.keys(s.jobs).length, passed: n.passed, failed: n.failed, skipped: n.skipped, cancelled: n.cancelled, running: n.running, waiting: n.waiting };
   }
 
   function progress(done: boolean): BatchProgress {
