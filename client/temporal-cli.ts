@@ -26,8 +26,8 @@ export function findTemporalCli(): string {
  * their queues at most 20 times a second by default, so every hand-off (a child started, an
  * activity scheduled, a workflow task after an activity) waited for the next 50 ms tick: a job
  * with instant model answers took 400 ms of pure waiting. A single-user dev server has the CPU to
- * poll as fast as work arrives. (`limit.*` and `matching.*` partitions were measured and do not
- * matter here; see BENCHMARKS.md.) */
+ * poll as fast as work arrives. (Task-queue partitions, `matching.numTaskqueue*Partitions`, were
+ * measured too and do not matter here; see BENCHMARKS.md.) */
 export const DEV_SERVER_DYNAMIC_CONFIG = [
   'history.transferProcessorMaxPollRPS=1000',
   'history.timerProcessorMaxPollRPS=1000',
