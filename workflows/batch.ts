@@ -54,6 +54,8 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
     if (updates.length > 0) statusWrites.push(files.recordStatus({ root: project.root, updates }));
   };
   const skippedUpdates = (ids: string[]) => skippedUpdatesFor(s, ids);
+  // Workflow time: in the sandbox Date.now() is the start of the current workflow task, recorded
+  // in history and the same on replay (the SDK has no separate clock API for this).
   const now = () => Date.now();
 
   setHandler(pauseSignal, () => {
