@@ -1,7 +1,8 @@
 // Typed, non-retryable failures for problems that another attempt cannot fix (bad job input,
-// unsafe paths, a corrupt status file). Everything else stays retryable.
+// unsafe paths, a corrupt status file, a full disk). Everything else stays retryable.
 import { ApplicationFailure } from '@temporalio/common';
 import { UnsafePathError } from '../core/paths';
+import { DiskFullError } from './atomic-write';
 import { NoJobsFolderError } from './job-files';
 import { ProjectFileError } from './project-fs';
 import { StatusFileCorruptError } from './status-store';
@@ -15,6 +16,8 @@ export function asFailure(e: unknown): unknown {
   if (e instanceof UnsafePathError) return ApplicationFailure.nonRetryable(e.message, 'PathOutsideProject');
   if (e instanceof ProjectFileError) return ApplicationFailure.nonRetryable(e.message, 'InvalidJob');
   if (e instanceof StatusFileCorruptError) return ApplicationFailure.nonRetryable(e.message, 'StatusFileCorrupt');
+  // Another attempt a moment later would find the disk as full; the job fails with the file named.
+  if (e instanceof DiskFullError) return ApplicationFailure.nonRetryable(e.message, 'DiskFull');
   if (e instanceof NoJobsFolderError) return ApplicationFailure.nonRetryable(e.message, 'InvalidProject');
   return e;
 }

@@ -2,8 +2,8 @@
 // the one check that needs the disk: a symlink must not lead outside the root.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { UnsafePathError, assertWritablePath, normalizeProjectPath } from '../core/paths';
+import { writeFileAtomic } from './atomic-write';
 
 /** Absolute path of `rel` in `root`, after checking that every existing part of it resolves
  * inside the root (so a symlinked folder or file cannot lead out). */
@@ -53,9 +53,10 @@ export async function readProjectText(root: string, rel: string): Promise<string
   return buf.toString('utf8');
 }
 
-/** Write a project file atomically (temp file + rename): a reader never sees half a file. */
+/** Write a project file atomically (temp file + rename): a reader never sees half a file, and a
+ * full disk leaves the old file as it was (DiskFullError). */
 export async function writeProjectText(root: string, rel: string, content: string, createDirs: boolean): Promise<void> {
   const abs = await resolveInProject(root, rel, 'write');
   if (createDirs) await fs.mkdir(path.dirname(abs), { recursive: true });
-  await writeFileAtomic(abs, content, { encoding: 'utf8', fsync: true });
+  await writeFileAtomic(abs, content, { displayName: rel });
 }

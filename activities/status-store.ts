@@ -4,8 +4,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
 import { StatusEntry, formatStatusFile, parseStatusFile } from '../core/status';
+import { writeFileAtomic } from './atomic-write';
 
 export const STATUS_FILE = 'jobs/_jobstatus.json';
 
@@ -93,7 +93,7 @@ export class StatusStore {
       let entries = await this.read();
       for (const c of changes) entries = c(entries);
       const text = formatStatusFile(entries);
-      await writeFileAtomic(this.file, text, { encoding: 'utf8', fsync: true });
+      await writeFileAtomic(this.file, text, { displayName: STATUS_FILE });
       this.lastWritten = { text, entries };
       return entries;
     } finally {

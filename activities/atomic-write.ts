@@ -1,0 +1,82 @@
+// Writing a file so that a reader sees the old content or the whole new content, never a part:
+// a temp file in the same folder, written until every byte is down (a write may be short on a
+// nearly full disk), fsynced, renamed over the target, then the folder fsynced. A full disk or
+// quota is a DiskFullError naming the file; the old file is left as it was.
+import { constants, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** The few file operations the writer needs; tests pass one that fails or writes short. */
+export interface AtomicFs {
+  open(file: string, flags: string | number, mode?: number): Promise<fs.FileHandle>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(file: string): Promise<void>;
+  stat(file: string): Promise<{ mode: number }>;
+}
+
+export const nodeFs: AtomicFs = {
+  open: (file, flags, mode) => fs.open(file, flags, mode),
+  rename: (from, to) => fs.rename(from, to),
+  unlink: (file) => fs.unlink(file),
+  stat: (file) => fs.stat(file),
+};
+
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+export class DiskFullError extends Error {
+  constructor(readonly file: string, readonly code: string) {
+    super(`${file} could not be written: ${code === 'EDQUOT' ? 'the disk quota is exceeded' : 'no space left on the device'} (${code}); its previous content is unchanged. Free some space and run again.`);
+    this.name = 'DiskFullError';
+  }
+}
+
+export interface AtomicWriteOptions {
+  /** How errors name the file (a project-relative path); the absolute path otherwise. */
+  displayName?: string;
+  fs?: AtomicFs;
+}
+
+export async function writeFileAtomic(file: string, content: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+  const io = opts.fs ?? nodeFs;
+  const name = opts.displayName ?? file;
+  const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // An existing file keeps its permissions; a new one gets the usual 0666 minus umask.
+  const mode = await io.stat(file).then((s) => s.mode & 0o7777, () => undefined);
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await io.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o666);
+    if (mode !== undefined) await handle.chmod(mode);
+    let offset = 0;
+    while (offset < data.length) {
+      const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+      // A write that makes no progress would loop forever; the disk is full in all but name.
+      if (bytesWritten <= 0) throw Object.assign(new Error('write made no progress'), { code: 'ENOSPC' });
+      offset += bytesWritten;
+    }
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await io.rename(tmp, file);
+  } catch (e) {
+    await handle?.close().catch(() => undefined);
+    await io.unlink(tmp).catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && DISK_FULL.has(code)) throw new DiskFullError(name, code);
+    throw e;
+  }
+  await syncDir(path.dirname(file));
+}
+
+/** Make the rename itself durable. Not every platform can open a folder (Windows): best effort. */
+async function syncDir(dir: string): Promise<void> {
+  let h: fs.FileHandle | undefined;
+  try {
+    h = await fs.open(dir, 'r');
+    await h.sync();
+  } catch {
+    // Durability of the rename is a bonus; the file's content is already synced.
+  } finally {
+    await h?.close().catch(() => undefined);
+  }
+}
