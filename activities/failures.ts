@@ -4,7 +4,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { UnsafePathError } from '../core/paths';
 import { DiskFullError } from './atomic-write';
 import { NoJobsFolderError } from './job-files';
-import { ProjectFileError } from './project-fs';
+import { ConfigError } from '../core/config';
+import { LimitExceededError, ProjectFileError } from './project-fs';
 import { StatusFileCorruptError } from './status-store';
 
 export function invalidJob(message: string): ApplicationFailure {
@@ -14,6 +15,8 @@ export function invalidJob(message: string): ApplicationFailure {
 /** Rethrow known input errors as typed non-retryable failures. */
 export function asFailure(e: unknown): unknown {
   if (e instanceof UnsafePathError) return ApplicationFailure.nonRetryable(e.message, 'PathOutsideProject');
+  if (e instanceof LimitExceededError) return ApplicationFailure.nonRetryable(e.message, 'LimitExceeded');
+  if (e instanceof ConfigError) return ApplicationFailure.nonRetryable(e.message, 'InvalidProject');
   if (e instanceof ProjectFileError) return ApplicationFailure.nonRetryable(e.message, 'InvalidJob');
   if (e instanceof StatusFileCorruptError) return ApplicationFailure.nonRetryable(e.message, 'StatusFileCorrupt');
   // Another attempt a moment later would find the disk as full; the job fails with the file named.

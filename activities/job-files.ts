@@ -4,6 +4,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { JobProblem, JobSpec } from '../core/job';
 import { parseJobFile } from '../core/job-parse';
+import { projectConfig } from './project-config';
+import { LimitExceededError, NotRegularFileError, ProjectFileError, readBoundedFile } from './project-fs';
+import { UnsafePathError } from '../core/paths';
 
 export interface JobFolder {
   /** Every job id found (valid or not), sorted. */
@@ -32,22 +35,45 @@ export async function listJobIds(root: string): Promise<string[]> {
   return names.filter((n) => n.endsWith('.md') && !n.startsWith('_')).map((n) => n.slice(0, -3)).sort();
 }
 
+/** One job file, parsed. Throws NotRegularFileError for a folder, FIFO or device, and
+ * LimitExceededError over [limits] max_file_bytes (the job's text goes into workflow history). */
 export async function readJobFile(root: string, id: string, maxContextFiles: number) {
-  const text = await fs.readFile(path.join(root, 'jobs', `${id}.md`), 'utf8');
-  return parseJobFile(`jobs/${id}.md`, text, { maxContextFiles });
+  const rel = `jobs/${id}.md`;
+  const maxBytes = (await projectConfig(root)).limits.max_file_bytes;
+  const buf = await readBoundedFile(path.join(root, 'jobs', `${id}.md`), rel, { maxBytes, setting: '[limits] max_file_bytes' });
+  return parseJobFile(rel, buf.toString('utf8'), { maxContextFiles });
 }
 
+/** Every job file. A folder, FIFO or device named *.md is reported and skipped; a file that
+ * cannot be read (too large, a broken name) is that job's problem, never fatal for the others. */
 export async function readJobFolder(root: string, maxContextFiles: number): Promise<JobFolder> {
-  const ids = await listJobIds(root);
-  const out: JobFolder = { ids, jobs: [], problems: {}, warnings: [] };
+  const found = await listJobIds(root);
+  const skipped = new Set<string>();
+  const out: JobFolder = { ids: [], jobs: [], problems: {}, warnings: [] };
   await Promise.all(
-    ids.map(async (id) => {
-      const r = await readJobFile(root, id, maxContextFiles);
+    found.map(async (id) => {
+      let r: Awaited<ReturnType<typeof readJobFile>>;
+      try {
+        r = await readJobFile(root, id, maxContextFiles);
+      } catch (e) {
+        const file = `jobs/${id}.md`;
+        if (e instanceof NotRegularFileError) {
+          skipped.add(id);
+          out.warnings.push({ file, message: `${e.message.slice(file.length + 2)}; skipped` });
+          return;
+        }
+        if (e instanceof LimitExceededError || e instanceof ProjectFileError || e instanceof UnsafePathError) {
+          out.problems[id] = [{ file, message: e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message }];
+          return;
+        }
+        throw e;
+      }
       out.warnings.push(...r.warnings);
       if (r.ok) out.jobs.push(r.job);
       else out.problems[id] = r.problems;
     }),
   );
+  out.ids = found.filter((id) => !skipped.has(id));
   out.jobs.sort((a, b) => (a.id < b.id ? -1 : 1));
   return out;
 }

@@ -4,6 +4,7 @@ import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activit
 import { ApplicationFailure } from '@temporalio/common';
 import { Ollama } from 'ollama';
 import type { ChatPrompt } from '../core/prompts';
+import { checkAnswerSize } from './answer-limit';
 
 export interface LlmSettings {
   url: string;
@@ -13,6 +14,7 @@ export interface LlmSettings {
   think?: boolean;
   options?: Record<string, unknown>;
   stream: boolean;
+  maxAnswerBytes?: number;
 }
 
 export interface ChatRequest {
@@ -125,6 +127,7 @@ async function chat(llm: LlmSettings, prompt: ChatPrompt): Promise<ChatResult> {
 }
 
 function result(llm: LlmSettings, text: string, r: { prompt_eval_count?: number; eval_count?: number; total_duration?: number; model?: string }, started: number): ChatResult {
+  checkAnswerSize(text, llm);
   return {
     text,
     model: r.model ?? llm.model,

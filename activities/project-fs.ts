@@ -1,8 +1,9 @@
 // Reading and writing files inside a project root, with the path rules of core/paths plus
 // the one check that needs the disk: a symlink must not lead outside the root.
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UnsafePathError, assertWritablePath, normalizeProjectPath } from '../core/paths';
+import { DEFAULT_MAX_FILE_BYTES, formatBytes } from '../core/limits';
 import { writeFileAtomic } from './atomic-write';
 
 /** Absolute path of `rel` in `root`, after checking that every existing part of it resolves
@@ -37,18 +38,95 @@ export class ProjectFileError extends Error {
   }
 }
 
-/** A project text file's content, refusing missing files, folders and binary files. */
-export async function readProjectText(root: string, rel: string): Promise<string> {
-  const abs = await resolveInProject(root, rel, 'read');
-  let buf: Buffer;
-  try {
-    const st = await fs.stat(abs);
-    if (st.isDirectory()) throw new ProjectFileError(rel, 'is a directory, not a file');
-    buf = await fs.readFile(abs);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ProjectFileError(rel, 'does not exist');
-    throw e;
+export class MissingFileError extends ProjectFileError {
+  constructor(path: string) {
+    super(path, 'does not exist (or is a symlink to nothing)');
+    this.name = 'MissingFileError';
   }
+}
+
+/** A folder, FIFO, device or socket where a file was expected. */
+export class NotRegularFileError extends ProjectFileError {
+  constructor(path: string, kind: string) {
+    super(path, `is ${kind}, not a regular file`);
+    this.name = 'NotRegularFileError';
+  }
+}
+
+export class LimitExceededError extends Error {
+  constructor(readonly path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.name = 'LimitExceededError';
+  }
+}
+
+export interface BoundedReadOptions {
+  /** Larger files fail with LimitExceededError. */
+  maxBytes: number;
+  /** The setting that raises the cap, for the error message. */
+  setting: string;
+  /** Refuse a symlink (the tool's own files in jobs/ must be regular files). */
+  noFollow?: boolean;
+}
+
+/**
+ * The bytes of a regular file no larger than the cap. A folder, FIFO or device is refused by
+ * name without reading it (opening non-blocking: a FIFO without a writer would wait forever,
+ * /dev/zero never ends); the size is checked before reading and again while reading.
+ */
+export async function readBoundedFile(abs: string, rel: string, opts: BoundedReadOptions): Promise<Buffer> {
+  const flags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (opts.noFollow ? constants.O_NOFOLLOW ?? 0 : 0);
+  let h: fs.FileHandle;
+  try {
+    h = await fs.open(abs, flags);
+  } catch (e) {
+    throw openError(e, rel, opts);
+  }
+  try {
+    const st = await h.stat();
+    if (!st.isFile()) throw new NotRegularFileError(rel, fileKind(st));
+    const tooBig = (n: number) => new LimitExceededError(rel, `is ${n > opts.maxBytes + 1 ? formatBytes(n) : 'larger than the limit'}, over the ${formatBytes(opts.maxBytes)} limit (${opts.setting})`);
+    if (st.size > opts.maxBytes) throw tooBig(st.size);
+    // One byte more than the cap tells a file that grew since the stat.
+    const buf = Buffer.alloc(Math.min(st.size, opts.maxBytes) + 1);
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await h.read(buf, n, buf.length - n, null);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+      if (n === buf.length) {
+        if (n > opts.maxBytes) throw tooBig(n);
+        break;
+      }
+    }
+    return buf.subarray(0, n);
+  } finally {
+    await h.close();
+  }
+}
+
+function openError(e: unknown, rel: string, opts: BoundedReadOptions): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new MissingFileError(rel);
+  if (code === 'ELOOP' && opts.noFollow) return new UnsafePathError(rel, 'is a symlink (rule: the status file and system prompts in jobs/ must be regular files, never links)');
+  if (code === 'ELOOP') return new ProjectFileError(rel, 'is a symlink loop');
+  if (code === 'ENAMETOOLONG') return new UnsafePathError(rel, 'is too long for the file system (rule: names of at most 255 bytes)');
+  if (code === 'ENOTDIR') return new ProjectFileError(rel, 'does not exist (a part of its path is a file, not a folder)');
+  return e;
+}
+
+function fileKind(st: import('node:fs').Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  return 'a special file';
+}
+
+/** A project text file's content, refusing missing files, folders, binary and oversized files. */
+export async function readProjectText(root: string, rel: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<string> {
+  const abs = await resolveInProject(root, rel, 'read');
+  const buf = await readBoundedFile(abs, rel, { maxBytes, setting: '[limits] max_file_bytes' });
   if (buf.subarray(0, 8000).includes(0)) throw new ProjectFileError(rel, 'is a binary file; only text files can be context');
   return buf.toString('utf8');
 }

@@ -1,13 +1,14 @@
 // Building a prompt from the project's files: the mode's system prompt file, context files
 // (with limits), the outputs of the job's own dependencies as implicit context, and the target
 // files the mode works on. Read-only.
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { JobSpec } from '../core/job';
 import { ChatPrompt, PromptSpec, SourceFile, buildPrompt, checkPromptBudget, needsTargets, systemPromptFile } from '../core/prompts';
 import { typedFailures } from './failures';
-import { readProjectText } from './project-fs';
+import { PAYLOAD_CEILING_BYTES, formatBytes } from '../core/limits';
+import { projectConfig } from './project-config';
+import { MissingFileError, readBoundedFile, readProjectText } from './project-fs';
 
 export interface PromptLimits {
   maxContextLines: number;
@@ -45,19 +46,32 @@ export async function preparePrompt(req: PromptRequest): Promise<PreparedPrompt>
     const prompt = buildPrompt(req.spec, { projectPrompt, context, instructions: req.job.instructions, targets });
     const budget = checkPromptBudget(prompt, req.limits.maxPromptTokens);
     if (budget.level === 'fail') throw ApplicationFailure.nonRetryable(budget.message!, 'LimitExceeded');
+    checkPayloadSize(req.job.id, prompt, targets);
     const lineCounts = Object.fromEntries([...context, ...targets].map((f) => [f.path, f.content.split('\n').length - (f.content.endsWith('\n') ? 1 : 0)]));
     return { prompt, estimatedTokens: budget.tokens, contextFiles: context.map((c) => c.path), lineCounts, targets, warnings: budget.message ? [budget.message] : [] };
   });
 }
 
-/** jobs/_systemprompt_<name>.md (or its fallback); a clear error names the missing file. */
+/** The prompt and its files go into workflow history twice over (result, then the model call's
+ * input): whatever max_prompt_tokens says, they stay far below Temporal's 2 MB payload limit. */
+function checkPayloadSize(jobId: string, prompt: ChatPrompt, targets: SourceFile[]): void {
+  const bytes = Buffer.byteLength(prompt.system) + Buffer.byteLength(prompt.user) + targets.reduce((n, t) => n + Buffer.byteLength(t.content), 0);
+  if (bytes > PAYLOAD_CEILING_BYTES) {
+    throw ApplicationFailure.nonRetryable(`the prompt of job ${jobId} with its files is ${formatBytes(bytes)}, over the ${formatBytes(PAYLOAD_CEILING_BYTES)} a workflow may carry; give it fewer or smaller files`, 'LimitExceeded');
+  }
+}
+
+/** jobs/_systemprompt_<name>.md (or its fallback); a clear error names the missing file. A
+ * symlink is refused: it could show a file from outside the project to the model. */
 async function readSystemPrompt(root: string, spec: PromptSpec): Promise<string> {
   const { name, fallback } = systemPromptFile(spec);
+  const maxBytes = (await projectConfig(root)).limits.max_file_bytes;
   for (const n of fallback ? [name, fallback] : [name]) {
+    const rel = `jobs/_systemprompt_${n}.md`;
     try {
-      return await fs.readFile(path.join(root, 'jobs', `_systemprompt_${n}.md`), 'utf8');
+      return (await readBoundedFile(path.join(root, 'jobs', `_systemprompt_${n}.md`), rel, { maxBytes, setting: '[limits] max_file_bytes', noFollow: true })).toString('utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      if (!(e instanceof MissingFileError)) throw e;
     }
   }
   throw ApplicationFailure.nonRetryable(`jobs/_systemprompt_${name}.md is missing: it holds the system prompt for this mode (worksplit init writes one)`, 'InvalidProject');
@@ -83,7 +97,7 @@ async function readTargets(req: PromptRequest): Promise<SourceFile[]> {
 }
 
 async function readLimited(req: PromptRequest, p: string): Promise<string> {
-  const content = await readProjectText(req.root, p);
+  const content = await readProjectText(req.root, p, (await projectConfig(req.root)).limits.max_file_bytes);
   const lines = content.split('\n').length - (content.endsWith('\n') ? 1 : 0);
   if (lines > req.limits.maxContextLines) {
     throw ApplicationFailure.nonRetryable(

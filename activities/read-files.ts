@@ -2,6 +2,8 @@
 import type { SourceFile } from '../core/prompts';
 import { ApplicationFailure } from '@temporalio/common';
 import { typedFailures } from './failures';
+import { PAYLOAD_CEILING_BYTES, formatBytes } from '../core/limits';
+import { projectConfig } from './project-config';
 import { readProjectText } from './project-fs';
 
 export interface ReadFilesRequest {
@@ -13,11 +15,15 @@ export interface ReadFilesRequest {
 export async function readProjectFiles(req: ReadFilesRequest): Promise<SourceFile[]> {
   return typedFailures(async () => {
     const out: SourceFile[] = [];
+    let total = 0;
+    const maxBytes = (await projectConfig(req.root)).limits.max_file_bytes;
     for (const p of req.paths) {
-      const content = await readProjectText(req.root, p);
+      const content = await readProjectText(req.root, p, maxBytes);
       const lines = content.split('\n').length - (content.endsWith('\n') ? 1 : 0);
       if (lines > req.maxLines) throw ApplicationFailure.nonRetryable(`${p} has ${lines} lines, over max_context_lines (${req.maxLines}); split it first`, 'LimitExceeded');
       out.push({ path: p, content });
+      total += Buffer.byteLength(content);
+      if (total > PAYLOAD_CEILING_BYTES) throw ApplicationFailure.nonRetryable(`${req.paths.join(', ')} are over ${formatBytes(PAYLOAD_CEILING_BYTES)} together, more than a workflow may carry`, 'LimitExceeded');
     }
     return out;
   });

@@ -43,6 +43,7 @@ export function runSettings(config: Config, extra: { heartbeatSeconds?: number; 
       timeoutSeconds: o.timeout_seconds,
       stallSeconds: o.stall_seconds,
       stream: config.behavior.stream_output,
+      maxAnswerBytes: config.limits.max_file_bytes,
       ...(o.think !== undefined ? { think: o.think } : {}),
       ...(o.options ? { options: o.options } : {}),
     },

@@ -1,6 +1,10 @@
 // worksplit.toml (SPEC §5): schema, defaults, CLI overrides. Pure: takes the file's text.
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
+import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_CEILING } from './limits';
+
+/** The README's promise: up to 500 jobs at once (0 = unlimited). */
+export const MAX_CONCURRENT = 500;
 
 // Sections may be left out of the file; each then takes its defaults.
 const shapes: Record<string, z.ZodRawShape> = {};
@@ -27,6 +31,8 @@ const schema = z.looseObject({
     max_context_lines: z.number().int().positive().default(1000),
     max_context_files: z.number().int().nonnegative().default(2),
     max_prompt_tokens: z.number().int().positive().default(32000),
+    /** A job file, context file or model answer larger than this fails with LimitExceeded. */
+    max_file_bytes: z.number().int().positive().max(MAX_FILE_BYTES_CEILING).default(DEFAULT_MAX_FILE_BYTES),
   }),
   behavior: section('behavior', { stream_output: z.boolean().default(true), create_output_dirs: z.boolean().default(true) }),
   build: section('build', {
@@ -43,7 +49,7 @@ const schema = z.looseObject({
   archive: section('archive', { enabled: z.boolean().default(true), days: z.number().int().nonnegative().default(3) }),
   cleanup: section('cleanup', { enabled: z.boolean().default(true), days: z.number().int().nonnegative().default(30) }),
   batch: section('batch', {
-    max_concurrent: z.number().int().nonnegative().default(4),
+    max_concurrent: z.number().int().nonnegative().max(MAX_CONCURRENT).default(4),
     stop_on_fail: z.boolean().default(false),
   }),
   temporal: section('temporal', {
