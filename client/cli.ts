@@ -5,7 +5,7 @@ import { ConfigError } from '../core/config';
 import { NoJobsFolderError } from '../activities/job-files';
 import { StatusFileCorruptError } from '../activities/status-store';
 import { archiveCommand, cleanupCommand } from './commands/archive';
-import { cancelCommand } from './commands/cancel';
+import { DEFAULT_CANCEL_WAIT_SECONDS, cancelCommand } from './commands/cancel';
 import { concurrencyCommand, pauseCommand, resumeCommand } from './commands/control';
 import { depsCommand } from './commands/deps';
 import { fixCommand } from './commands/fix';
@@ -150,7 +150,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('cancel')
     .description('cancel a job (or all) of the running batch; its stream is aborted')
     .argument('<job>', 'job id, or all')
-    .action(async (job: string) => setExit(await cancelCommand(path(), job, out())));
+    .option('--wait <seconds>', 'with all: how long the batch may take to stop before it is terminated', int('--wait', 1), DEFAULT_CANCEL_WAIT_SECONDS)
+    .action(async (job: string, o) => setExit(await cancelCommand(path(), job, out(), o.wait)));
   program.command('pause').description('running jobs finish; no new job starts until resume').action(async () => setExit(await pauseCommand(path(), out())));
   program.command('resume').description('let a paused batch start jobs again').action(async () => setExit(await resumeCommand(path(), out())));
   program

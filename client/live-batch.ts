@@ -14,7 +14,10 @@ export interface LiveBatch {
   close(): Promise<void>;
 }
 
-export async function findRunningBatch(project: Project): Promise<LiveBatch | undefined> {
+export type RunningBatch = Omit<LiveBatch, 'progress'>;
+
+/** The project's running batch, without asking it anything (a stuck batch answers no query). */
+export async function findRunningBatchHandle(project: Project): Promise<RunningBatch | undefined> {
   const target = await resolveTarget(project, { start: false });
   if (!target) return undefined;
   let client: Client;
@@ -27,14 +30,22 @@ export async function findRunningBatch(project: Project): Promise<LiveBatch | un
   const handle = client.workflow.getHandle(batchWorkflowId(project.ref.key));
   try {
     const d = await handle.describe();
-    if (d.status.name !== 'RUNNING') {
-      await close();
-      return undefined;
-    }
-    const progress = await handle.query<BatchProgress>('progress');
-    return { client, target, handle, progress, close };
+    if (d.status.name === 'RUNNING') return { client, target, handle, close };
   } catch {
-    await close();
+    // No such workflow.
+  }
+  await close();
+  return undefined;
+}
+
+export async function findRunningBatch(project: Project): Promise<LiveBatch | undefined> {
+  const b = await findRunningBatchHandle(project);
+  if (!b) return undefined;
+  try {
+    const progress = await b.handle.query<BatchProgress>('progress');
+    return { ...b, progress };
+  } catch {
+    await b.close();
     return undefined;
   }
 }

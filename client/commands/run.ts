@@ -15,6 +15,7 @@ import { Output, UsageError, colors, plural, seconds } from '../output';
 import { eventLine, watchProgress } from '../progress-view';
 import { loadProject, runSettings } from '../project';
 import { createWorkers, installQuietRuntime, runWorkers } from '../../worker/workers';
+import { STUCK_TASK_ATTEMPTS, findStuck, terminateAll, terminateBatch } from '../stuck-batch';
 
 export interface RunOptions {
   path: string;
@@ -109,18 +110,35 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
       // On by default; a server without them registered needs [temporal] search_attributes = false.
       searchAttributes: config.temporal.search_attributes ?? true,
     };
-    const handle = await client.workflow.start('batchWorkflow', {
-      workflowId,
-      taskQueue: project.queues.project,
-      args: [input],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      memo: { startedBy: token },
-      ...(input.searchAttributes ? { typedSearchAttributes: [{ key: PROJECT_KEY, value: ref.key }, { key: STATUS_KEY, value: 'running' }] } : {}),
-      staticSummary: batchSummary(preview.groups, config.batch.max_concurrent, config.ollama.model),
-      staticDetails: `project ${ref.root}; model ${config.ollama.model} at ${config.ollama.url}; max ${config.batch.max_concurrent || 'unlimited'} at once${config.batch.stop_on_fail ? '; stop on fail' : ''}`,
-    });
-    const described = await handle.describe();
-    const attached = described.memo?.startedBy !== token;
+    const start = () =>
+      client.workflow.start('batchWorkflow', {
+        workflowId,
+        taskQueue: project.queues.project,
+        args: [input],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        memo: { startedBy: token },
+        ...(input.searchAttributes ? { typedSearchAttributes: [{ key: PROJECT_KEY, value: ref.key }, { key: STATUS_KEY, value: 'running' }] } : {}),
+        staticSummary: batchSummary(preview.groups, config.batch.max_concurrent, config.ollama.model),
+        staticDetails: `project ${ref.root}; model ${config.ollama.model} at ${config.ollama.url}; max ${config.batch.max_concurrent || 'unlimited'} at once${config.batch.stop_on_fail ? '; stop on fail' : ''}`,
+      });
+    let handle = await start();
+    let described = await handle.describe();
+    let attached = described.memo?.startedBy !== token;
+    if (attached) {
+      // A batch (or job) whose workflow task fails on every attempt never ends by itself: end the
+      // stuck part, with the reason, rather than wait on it forever.
+      const stuck = await findStuck(client, handle);
+      if (stuck.batch) {
+        await terminateBatch(client, handle, `worksplit run: the batch's workflow task failed ${STUCK_TASK_ATTEMPTS} or more times in a row; terminated to start a new batch`);
+        out.warn(`the running batch ${workflowId} was stuck (its workflow task failed ${STUCK_TASK_ATTEMPTS}+ times in a row; see the Web UI): terminated it; starting a new one.`);
+        handle = await start();
+        described = await handle.describe();
+        attached = described.memo?.startedBy !== token;
+      } else if (stuck.jobs.length > 0) {
+        await terminateAll(client, stuck.jobs, `worksplit run: the job's workflow task failed ${STUCK_TASK_ATTEMPTS} or more times in a row; terminated`);
+        out.warn(`${plural(stuck.jobs.length, 'job workflow')} of the running batch ${stuck.jobs.length === 1 ? 'was' : 'were'} stuck (workflow task failing; see the Web UI) and terminated: ${stuck.jobs.join(', ')}`);
+      }
+    }
     if (attached && (opts.fixOnly || opts.ids)) {
       throw new UsageError(`a batch is already running for this project (${workflowId}); wait for it, or cancel it with: worksplit cancel all`);
     }

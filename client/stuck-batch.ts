@@ -1,0 +1,55 @@
+// A batch that cannot end by itself: its workflow task, or a job's, fails on every attempt (a
+// bug, a payload the server refuses), so it never sees a cancel request and a new run would
+// attach to it forever. Such workflows are terminated, with the reason, as the last resort.
+import type { Client, WorkflowHandle } from '@temporalio/client';
+
+/** A workflow task failing this many times in a row will not get better by waiting. */
+export const STUCK_TASK_ATTEMPTS = 3;
+
+export interface StuckWorkflows {
+  /** The batch's own workflow task keeps failing. */
+  batch: boolean;
+  /** Job workflows of the batch whose workflow task keeps failing. */
+  jobs: string[];
+  /** Every job workflow the batch is running. */
+  running: string[];
+}
+
+export async function findStuck(client: Client, batch: WorkflowHandle): Promise<StuckWorkflows> {
+  const d = await batch.describe();
+  const running = (d.raw.pendingChildren ?? []).map((c) => c.workflowId ?? '').filter((id) => id !== '');
+  const jobs: string[] = [];
+  for (const id of running) {
+    const c = await client.workflow.getHandle(id).describe().catch(() => undefined);
+    if (c?.status.name === 'RUNNING' && (c.raw.pendingWorkflowTask?.attempt ?? 0) >= STUCK_TASK_ATTEMPTS) jobs.push(id);
+  }
+  return { batch: (d.raw.pendingWorkflowTask?.attempt ?? 0) >= STUCK_TASK_ATTEMPTS, jobs, running };
+}
+
+/** Terminate these workflows; ones that ended meanwhile are fine. */
+export async function terminateAll(client: Client, workflowIds: string[], reason: string): Promise<void> {
+  for (const id of workflowIds) {
+    await client.workflow.getHandle(id).terminate(reason).catch((e: Error) => {
+      if (e.name !== 'WorkflowNotFoundError') throw e;
+    });
+  }
+}
+
+/** The batch and every job it runs: the jobs first, since a stuck job never sees the batch's
+ * cancel request. */
+export async function terminateBatch(client: Client, batch: WorkflowHandle, reason: string): Promise<string[]> {
+  const { running } = await findStuck(client, batch);
+  await terminateAll(client, [...running, batch.workflowId], reason);
+  return running;
+}
+
+/** `p`, or `undefined` when it takes longer than `ms` (or fails). */
+export async function within<T>(p: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([p.then((value) => ({ value }), () => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
