@@ -2,12 +2,14 @@
 // the one check that needs the disk: a symlink must not lead outside the root.
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { UnsafePathError, assertWritablePath, normalizeProjectPath } from '../core/paths';
+import { UnsafePathError, assertWritablePath, normalizeProjectPath, protectedReason } from '../core/paths';
 import { DEFAULT_MAX_FILE_BYTES, formatBytes } from '../core/limits';
 import { writeFileAtomic } from './atomic-write';
 
 /** Absolute path of `rel` in `root`, after checking that every existing part of it resolves
- * inside the root (so a symlinked folder or file cannot lead out). */
+ * inside the root (so a symlinked folder or file cannot lead out), that no part is a dangling
+ * symlink, and, for a write, that the resolved path is not protected either (a symlinked folder
+ * must not lead into jobs/ or .git/). */
 export async function resolveInProject(root: string, rel: string, mode: 'read' | 'write'): Promise<string> {
   const clean = mode === 'write' ? assertWritablePath(rel) : normalizeProjectPath(rel);
   const realRoot = await fs.realpath(root);
@@ -20,9 +22,20 @@ export async function resolveInProject(root: string, rel: string, mode: 'read' |
       if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
         throw new UnsafePathError(rel, `resolves through a symlink to ${real}, outside the project root`);
       }
+      if (mode === 'write' && real !== realRoot) {
+        const resolved = [...path.relative(realRoot, real).split(path.sep), ...path.relative(probe, abs).split(path.sep).filter((s) => s !== '')].join('/');
+        const reason = resolved !== clean ? protectedReason(resolved) : undefined;
+        if (reason) throw new UnsafePathError(rel, `resolves through a symlink to ${resolved}, which ${reason}`);
+      }
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENAMETOOLONG') throw new UnsafePathError(rel, 'is too long for the file system (rule: names of at most 255 bytes)');
+      if (code !== 'ENOENT') throw e;
+      // realpath fails the same way for a missing part and for a symlink that leads nowhere.
+      if (await fs.lstat(probe).then((st) => st.isSymbolicLink(), () => false)) {
+        throw new UnsafePathError(rel, `goes through ${path.relative(realRoot, probe).split(path.sep).join('/')}, a symlink to something that does not exist (rule: no dangling symlinks)`);
+      }
       const up = path.dirname(probe);
       if (up === probe) break;
       probe = up;

@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { StatusEntry, formatStatusFile, parseStatusFile } from '../core/status';
+import { UnsafePathError } from '../core/paths';
 import { writeFileAtomic } from './atomic-write';
 
 export const STATUS_FILE = 'jobs/_jobstatus.json';
@@ -42,6 +43,10 @@ export class StatusStore {
   async read(): Promise<StatusEntry[]> {
     let text: string;
     try {
+      // A symlink could lead the tool to rewrite a file anywhere (the status file is rewritten often).
+      if ((await fs.lstat(this.file)).isSymbolicLink()) {
+        throw new UnsafePathError(STATUS_FILE, 'is a symlink (rule: the status file and system prompts in jobs/ must be regular files, never links)');
+      }
       text = await fs.readFile(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];

@@ -67,7 +67,8 @@ function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
 
-/** The lint command run on some files: the files appended, each shell-quoted. */
+/** The lint command run on some files: the files appended, each shell-quoted, and a name that
+ * starts with "-" written as "./-…" so that no tool reads it as an option. */
 export function commandOnFiles(command: string, paths: string[]): string {
-  return `${command} ${paths.map((p) => `'${p.replace(/'/g, `'\\''`)}'`).join(' ')}`;
+  return `${command} ${paths.map((p) => (p.startsWith('-') ? `./${p}` : p)).map((p) => `'${p.replace(/'/g, `'\\''`)}'`).join(' ')}`;
 }

@@ -3,21 +3,42 @@
 
 export class UnsafePathError extends Error {
   constructor(readonly path: string, reason: string) {
-    super(`${JSON.stringify(path)} ${reason}`);
+    super(`${showPath(path)} ${reason}`);
     this.name = 'UnsafePathError';
   }
 }
 
+// C0 and C1 controls, and the bidirectional overrides, embeddings, isolates and marks that make
+// a name display as something else ("evil\u202Etxt.sh" shows as "evilhs.txt").
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Most file systems take names of at most 255 bytes and paths of at most 4096. */
+export const MAX_NAME_BYTES = 255;
+export const MAX_PATH_BYTES = 4096;
+
+/** A path for an error message: quoted, invisible characters escaped, at most 200 characters. */
+export function showPath(p: string): string {
+  const shown = p.length > 200 ? `${p.slice(0, 200)}…` : p;
+  return JSON.stringify(shown).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
  * Normalize a project-relative path to POSIX form without `.` segments, or throw
- * UnsafePathError when it is empty, absolute, or climbs out of the project root.
+ * UnsafePathError when it is empty, absolute, climbs out of the project root, holds control or
+ * bidirectional characters, or is too long for a file system.
  */
 export function normalizeProjectPath(raw: string): string {
   const p = raw.trim().replace(/\\/g, '/');
   if (p === '') throw new UnsafePathError(raw, 'is empty');
+  if (p.includes('\0')) throw new UnsafePathError(raw, 'contains a NUL byte');
+  if (CONTROL.test(p)) throw new UnsafePathError(raw, 'contains a control character (rule: no control characters in names)');
+  if (BIDI.test(p)) throw new UnsafePathError(raw, 'contains a bidirectional text character that disguises the name (rule: no bidi control characters in names)');
   if (p.startsWith('/') || /^[A-Za-z]:\//.test(p) || p.startsWith('~')) {
     throw new UnsafePathError(raw, 'is absolute; paths must be relative to the project root');
   }
+  if (utf8Bytes(p) > MAX_PATH_BYTES) throw new UnsafePathError(raw, `is too long (rule: paths of at most ${MAX_PATH_BYTES} bytes)`);
   const out: string[] = [];
   for (const seg of p.split('/')) {
     if (seg === '' || seg === '.') continue;
@@ -26,19 +47,39 @@ export function normalizeProjectPath(raw: string): string {
       out.pop();
       continue;
     }
-    if (seg.includes('\0')) throw new UnsafePathError(raw, 'contains a NUL byte');
+    if (utf8Bytes(seg) > MAX_NAME_BYTES) throw new UnsafePathError(raw, `has a name that is too long (rule: names of at most ${MAX_NAME_BYTES} bytes)`);
     out.push(seg);
   }
   return out.length === 0 ? '.' : out.join('/');
 }
 
-/** A path the tool may write to: inside the root, not under `.git/`, not `jobs/_*`. */
+/** Why `p` (normalized) may not be written, or undefined. Case-insensitive, since `.GIT` is
+ * `.git` on the default disks of macOS and Windows. */
+export function protectedReason(p: string): string | undefined {
+  const segs = p.toLowerCase().split('/');
+  if (segs.includes('.git')) return 'is inside .git/ (rule: nothing in a .git folder, in any letter case, at any depth)';
+  if (segs[0] === '.worksplit') return 'is inside .worksplit/ (rule: the tool\'s own state is never written by jobs)';
+  if (segs.includes('node_modules')) return 'is inside node_modules/ (rule: installed packages and their scripts are never written by jobs)';
+  if (segs.length === 1 && segs[0] === 'worksplit.toml') return 'is the project\'s configuration (rule: worksplit.toml is never written by jobs)';
+  if (segs[0] === 'jobs' && segs.length === 2 && segs[1].startsWith('_')) return 'is a jobs/_* file (rule: nothing under jobs/ is written by jobs: job files, system prompts, the status file)';
+  if (segs[0] === 'jobs' && segs.length > 1) return 'is inside jobs/ (rule: nothing under jobs/ is written by jobs: job files, system prompts, the status file)';
+  return undefined;
+}
+
+/** A path the tool may write to: inside the root and not protected (see protectedReason). */
 export function assertWritablePath(raw: string): string {
   const p = normalizeProjectPath(raw);
   if (p === '.') throw new UnsafePathError(raw, 'names the project root, not a file');
-  const first = p.split('/')[0];
-  if (first === '.git') throw new UnsafePathError(raw, 'is inside .git/');
-  if (first === '.worksplit') throw new UnsafePathError(raw, 'is inside .worksplit/ (the tool\'s own state)');
-  if (/^jobs\/_[^/]*$/.test(p)) throw new UnsafePathError(raw, 'is a jobs/_* file (system prompts and the status file are never written by jobs)');
+  const reason = protectedReason(p);
+  if (reason) throw new UnsafePathError(raw, reason);
   return p;
+}
+
+function utf8Bytes(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+  return n;
 }

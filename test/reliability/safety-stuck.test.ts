@@ -1,7 +1,7 @@
 // A batch that cannot end by itself (issue 17, item 3): its workflow task fails on every attempt,
 // so it never sees a cancel request. `cancel all` and a new `run` still end it, terminating it
 // with the reason as the last resort.
-import { WorkflowHandle } from '@temporalio/client';
+import { WorkflowHandleWithFirstExecutionRunId as WorkflowHandle } from '@temporalio/client';
 import { batchWorkflowId } from '../../core/ids';
 import { loadProject } from '../../client/project';
 import { startWorkers, waitFor } from '../support/harness';
