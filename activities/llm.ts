@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Ollama } from 'ollama';
 import type { ChatPrompt } from '../core/prompts';
 import { checkAnswerSize } from './answer-limit';
+import { retryNote } from './retry-note';
 
 export interface LlmSettings {
   url: string;
@@ -109,7 +110,7 @@ async function chat(llm: LlmSettings, prompt: ChatPrompt): Promise<ChatResult> {
       }
       if (chunk.done) return result(llm, text, chunk, started);
     }
-    throw new Error(`the stream from ${llm.url} ended before the answer was done (after ${tokens} tokens); retrying`);
+    throw new Error(`the stream from ${llm.url} ended before the answer was done (after ${tokens} tokens)${retryNote()}`);
   } catch (e) {
     if (signal.aborted) throw signal.reason ?? e;
     if (thinkOnly) {
@@ -118,7 +119,7 @@ async function chat(llm: LlmSettings, prompt: ChatPrompt): Promise<ChatResult> {
       throw attempt >= 2 ? ApplicationFailure.nonRetryable(`${msg}, twice; set [ollama] think = false or raise stall_seconds`, 'ThinkOnlyStall') : ApplicationFailure.retryable(`${msg}; retrying once`, 'ThinkOnlyStall');
     }
     if (stall.signal.aborted) {
-      throw ApplicationFailure.retryable(`no token from ${llm.model} for ${llm.stallSeconds}s (stalled stream after ${tokens} tokens); retrying`, 'LlmStalled');
+      throw ApplicationFailure.retryable(`no token from ${llm.model} for ${llm.stallSeconds}s (stalled stream after ${tokens} tokens)${retryNote()}`, 'LlmStalled');
     }
     throw classify(e, llm);
   } finally {
@@ -146,7 +147,7 @@ function classify(e: unknown, llm: LlmSettings): unknown {
     return ApplicationFailure.nonRetryable(`model "${llm.model}" is not available on the Ollama server at ${llm.url} (${msg}); pull it with: ollama pull ${llm.model}`, 'ModelNotFound');
   }
   if (err.cause?.code === 'ECONNREFUSED' || /fetch failed/i.test(msg)) {
-    return ApplicationFailure.retryable(`Ollama at ${llm.url} is not reachable (${err.cause?.code ?? msg}); retrying`, 'OllamaUnreachable');
+    return ApplicationFailure.retryable(`Ollama at ${llm.url} is not reachable (${err.cause?.code ?? msg})${retryNote()}`, 'OllamaUnreachable');
   }
   if (err.status_code !== undefined) {
     return ApplicationFailure.retryable(`Ollama answered HTTP ${err.status_code}: ${msg}`, 'OllamaError');

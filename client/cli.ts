@@ -1,7 +1,7 @@
 // The `worksplit` command line: argument parsing (commander) and exit codes (SPEC §7:
 // 0 success, 1 some job failed, 2 usage or configuration error).
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ConfigError } from '../core/config';
+import { ConfigError, MAX_CONCURRENT } from '../core/config';
 import { NoJobsFolderError } from '../activities/job-files';
 import { StatusFileCorruptError } from '../activities/status-store';
 import { archiveCommand, cleanupCommand } from './commands/archive';
@@ -24,10 +24,10 @@ import { statusCommand } from './commands/status';
 import { workerCommand } from './commands/worker';
 import { UsageError, consoleOutput } from './output';
 
-function int(name: string, min = 0) {
+function int(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}${max < Number.MAX_SAFE_INTEGER ? ` and <= ${max}` : ''}`);
     return n;
   };
 }
@@ -81,7 +81,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--job-timeout <seconds>', 'fail a job that takes longer than this', int('--job-timeout', 1))
     .option('--no-stream', 'do not stream model answers')
     .option('--stop-on-fail', 'cancel the batch at the first failed job')
-    .option('--max-concurrent <n>', 'jobs in flight at once (0 = unlimited)', int('--max-concurrent'))
+    .option('--max-concurrent <n>', 'jobs in flight at once (0 = unlimited)', int('--max-concurrent', 0, MAX_CONCURRENT))
     .option('--no-worker', 'do not run a worker in this process (workers run elsewhere)')
     .option('--no-health-check', 'skip the Ollama health check')
     .option('-q, --quiet', 'print nothing; the exit code tells')
@@ -143,7 +143,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('run one job again now, or (--failed) a new batch over failed, skipped and cancelled jobs')
     .argument('[job]', 'job id')
     .option('--failed', 'every failed, partial, skipped or cancelled job')
-    .option('--max-concurrent <n>', 'jobs in flight at once', int('--max-concurrent'))
+    .option('--max-concurrent <n>', 'jobs in flight at once', int('--max-concurrent', 0, MAX_CONCURRENT))
     .option('-q, --quiet', 'print nothing; the exit code tells')
     .action(async (job: string | undefined, o) => setExit(await retryCommand({ ...runOpts(o), target: job, failed: o.failed }, out(o.quiet))));
   program
@@ -157,7 +157,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('concurrency')
     .description('change max_concurrent of the running batch, at once')
-    .argument('<n>', 'jobs at once (0 = unlimited)', int('concurrency'))
+    .argument('<n>', 'jobs at once (0 = unlimited)', int('concurrency', 0, MAX_CONCURRENT))
     .action(async (n: number) => setExit(await concurrencyCommand(path(), n, out())));
   program
     .command('ui')

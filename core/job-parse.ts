@@ -72,8 +72,18 @@ export function parseJobFile(fileName: string, text: string, opts: ParseOptions)
     const parsed = matter(`---\n${split.yaml}\n---\n`, { excerpt: false });
     data = (parsed.data ?? {}) as Record<string, unknown>;
   } catch (e) {
-    const reason = (e as Error).message.split('\n')[0];
+    const reason = (e as Error).message.split('\n')[0].slice(0, 200);
     problems.push({ file, message: `invalid YAML in frontmatter: ${reason}` });
+    return fail();
+  }
+  // YAML aliases (*name) repeat a whole structure by reference; nested, a few hundred bytes stand
+  // for billions of values, which validation or an error message would then walk.
+  if (!withinSize(data, MAX_FRONTMATTER_VALUES)) {
+    problems.push({ file, message: `frontmatter holds more than ${MAX_FRONTMATTER_VALUES} values once its YAML aliases (*name) are expanded; write the values out instead` });
+    return fail();
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    problems.push({ file, message: `frontmatter must be YAML fields (name: value), not ${describe(data)}` });
     return fail();
   }
   for (const key of Object.keys(data)) {
@@ -203,8 +213,31 @@ function issueMessage(issue: z.core.$ZodIssue, data: Record<string, unknown>): s
   return issue.message;
 }
 
+/** A value in a few words; never serializes the whole value (it may be huge, or an alias bomb). */
 function describe(v: unknown): string {
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  return `${typeof v} ${JSON.stringify(v)}`.slice(0, 60);
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'object') return v instanceof Date ? 'a date' : 'a mapping';
+  return `${typeof v} ${String(v).slice(0, 40)}`;
+}
+
+/** The most values a frontmatter may hold with its aliases expanded. */
+export const MAX_FRONTMATTER_VALUES = 10_000;
+
+/** Whether `v`, with shared (aliased) parts counted each time they appear, has at most `max`
+ * values. Stops as soon as the count is over, so a bomb costs `max` steps. */
+function withinSize(v: unknown, max: number): boolean {
+  let count = 0;
+  const stack: unknown[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (++count > max) return false;
+    const children = Array.isArray(x) ? x : typeof x === 'object' && x !== null && !(x instanceof Date) ? Object.values(x) : [];
+    for (const c of children) {
+      if (count + stack.length >= max) return false;
+      stack.push(c);
+    }
+  }
+  return true;
 }
