@@ -9,6 +9,8 @@ export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   queues: TaskQueues;
+  /** The project this worker serves (its real path): file activities refuse any other root. */
+  root: string;
   /** Poll the project's queue (workflows and file activities). */
   files: boolean;
   /** Poll the LLM queue. */
@@ -50,7 +52,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         namespace: setup.namespace,
         taskQueue: setup.queues.project,
         ...workflowCodeOptions(),
-        activities: createFileActivities(),
+        activities: createFileActivities(setup.root),
         maxConcurrentActivityTaskExecutions: 200,
       }),
     );

@@ -78,6 +78,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
       connection: workerConnection,
       namespace: target.namespace,
       queues: project.queues,
+      root: ref.root,
       files: true,
       llm: true,
       llmCapacity: effectiveConcurrency(config.batch.max_concurrent),

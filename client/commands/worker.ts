@@ -29,6 +29,7 @@ export async function workerCommand(opts: WorkerOptions, out: Output): Promise<n
     connection,
     namespace: target.namespace,
     queues: project.queues,
+    root: project.ref.root,
     files: !opts.llmOnly,
     llm: !opts.filesOnly,
     llmCapacity: capacity,

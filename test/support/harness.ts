@@ -50,6 +50,7 @@ export async function startWorkers(h: Harness, root: string, opts: { llmCapacity
     connection: h.native,
     namespace: 'default',
     queues: project.queues,
+    root: project.ref.root,
     files: opts.files ?? true,
     llm: opts.llm ?? true,
     llmCapacity: opts.llmCapacity ?? 64,

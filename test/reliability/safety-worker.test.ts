@@ -1,0 +1,70 @@
+// Workflow inputs are checked on the worker (issue 17, item 6): anyone who can reach the
+// Temporal server can start a workflow with any input, as `temporal workflow execute` would.
+// The worker acts only on the project it serves and runs only that project's own commands.
+import { existsSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { loadProject, runSettings } from '../../client/project';
+import type { JobInput } from '../../workflows/types';
+import { startWorkers } from '../support/harness';
+import { makeProject, simpleJob } from '../support/project';
+import { useServers } from '../support/servers';
+
+const t = useServers();
+
+function marker(): string {
+  return path.join(os.tmpdir(), `ws-pwned-${process.pid}-${Math.random().toString(36).slice(2)}`);
+}
+
+/** Start a job workflow the way a stranger with a Temporal client would, on `served`'s queue. */
+async function strangersJob(served: string, input: { root: string; lintCommand: string }): Promise<string> {
+  const project = await loadProject(served);
+  const settings = runSettings(project.config);
+  const job: JobInput = {
+    project: { ...project.ref, root: input.root },
+    queues: project.queues,
+    settings: { ...settings, checks: { ...settings.checks, lintCommand: input.lintCommand } },
+    jobId: 'a',
+    dependencyOutputs: [],
+    fixOnly: true,
+  };
+  const handle = await t.h.client.workflow.start('jobWorkflow', { workflowId: `stranger-${Math.random().toString(36).slice(2)}`, taskQueue: project.queues.project, args: [job] });
+  const err = await handle.result().then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  let cause = err as { cause?: unknown; message: string };
+  while (cause.cause) cause = cause.cause as typeof cause;
+  return cause.message;
+}
+
+test('a workflow naming another folder as root is refused by the worker', async () => {
+  const served = makeProject({ ollamaUrl: t.ollama.url, jobs: { a: simpleJob('a') }, toml: '\n[build]\nlint_command = "true"\n' });
+  const other = makeProject({ ollamaUrl: t.ollama.url, jobs: { a: simpleJob('a') } });
+  const file = marker();
+  const w = await startWorkers(t.h, served);
+  try {
+    const reason = await strangersJob(served, { root: other, lintCommand: `touch ${file}` });
+    expect(reason).toMatch(/this worker serves the project at .*; it refuses a request for /);
+    expect(existsSync(file)).toBe(false);
+  } finally {
+    await w.stop();
+  }
+}, 60_000);
+
+test('a command that is not in the project\'s worksplit.toml is refused, even for the served root', async () => {
+  const served = makeProject({ ollamaUrl: t.ollama.url, jobs: { a: simpleJob('a') }, toml: '\n[build]\nlint_command = "true"\n' });
+  const file = marker();
+  const w = await startWorkers(t.h, served);
+  try {
+    const root = (await loadProject(served)).ref.root;
+    const reason = await strangersJob(served, { root, lintCommand: `touch ${file}` });
+    expect(reason).toMatch(/refused to run "touch .*": it is not a build, test or lint command of .*worksplit\.toml/);
+    expect(existsSync(file)).toBe(false);
+    // Smuggling shell syntax after the real lint command is refused too.
+    const smuggled = await strangersJob(served, { root, lintCommand: `true; touch ${file};` });
+    expect(smuggled).toMatch(/refused to run/);
+    expect(existsSync(file)).toBe(false);
+  } finally {
+    await w.stop();
+  }
+}, 60_000);
