@@ -1,7 +1,8 @@
 // `worksplit init`: a new project folder with worksplit.toml, the system prompts for every mode,
 // the manager instruction and two example jobs. Never overwrites without --force.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../../activities/atomic-write';
 import { LANGUAGES, Language, projectFiles } from '../templates';
 import { Output, UsageError, colors } from '../output';
 
@@ -31,7 +32,7 @@ export async function initCommand(opts: InitOptions, out: Output): Promise<numbe
   }
   for (const f of files) {
     mkdirSync(path.dirname(path.join(root, f.path)), { recursive: true });
-    writeFileSync(path.join(root, f.path), f.content);
+    await writeFileAtomic(path.join(root, f.path), f.content, { displayName: f.path });
   }
   out.line(`Initialized a ${lang} worksplit project in ${root} (model ${model}):`);
   for (const f of files) out.line(`  ${colors.green('+')} ${f.path}`);

@@ -1,5 +1,6 @@
 // `worksplit new-job NAME`: a job file from a template for each job type.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../../activities/atomic-write';
 import * as path from 'node:path';
 import { JOB_ID_PATTERN } from '../../core/job-parse';
 import { JOB_TYPES, JobType, newJobText } from '../templates';
@@ -29,7 +30,7 @@ export async function newJobCommand(name: string, o: NewJobCommandOptions, out: 
   const outputFile = o.file ?? (targets[0] ? path.basename(targets[0]) : `${name}.ts`);
   const outputDir = o.output ?? (targets[0] ? path.dirname(targets[0]) : 'src');
   mkdirSync(jobs, { recursive: true });
-  writeFileSync(file, newJobText(name, { type, outputDir, outputFile, contextFiles: split(o.context), targets }));
+  await writeFileAtomic(file, newJobText(name, { type, outputDir, outputFile, contextFiles: split(o.context), targets }), { displayName: `jobs/${name}.md` });
   out.line(`Created jobs/${name}.md (${type}). Write its instructions, then: worksplit run --job ${name}`);
   return 0;
 }

@@ -113,4 +113,13 @@ describe('a full disk', () => {
     expect(r.code).not.toBe(0);
     expect(readFileSync(path.join(root, 'jobs', '_jobstatus.json'), 'utf8')).toBe(before);
   }, 60_000);
+
+  test('init with no space left names the file and leaves no half-written worksplit.toml', async () => {
+    const root = tmpDir();
+    const r = await runCli(['--path', root, 'init', '--lang', 'typescript', '--model', 'm'], { NODE_OPTIONS: `--require ${FULL_DISK}`, FULL_DISK_DIR: root, FULL_DISK_FREE: '100' });
+    // worksplit.toml is the first file init writes; 100 bytes do not hold it.
+    expect(r.output).toContain('error: worksplit.toml could not be written: no space left on the device (ENOSPC)');
+    expect(r.code).not.toBe(0);
+    expect(readdirSync(root)).toEqual([]);
+  }, 60_000);
 });
