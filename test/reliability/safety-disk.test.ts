@@ -9,11 +9,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AtomicFs, DiskFullError, nodeFs, writeFileAtomic } from '../../activities/atomic-write';
 import { writeOutputs } from '../../activities/outputs';
 import { formatStatusFile, StatusEntry } from '../../core/status';
+import { runBatch } from '../support/harness';
 import { runCli } from '../support/processes';
+import { makeProject, simpleJob } from '../support/project';
+import { block } from '../support/replies';
+import { useServers } from '../support/servers';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { limitDisk } = require('../support/full-disk.js') as { limitDisk: (dir: string | undefined, bytes?: number) => void };
 
 const FULL_DISK = path.join(__dirname, '..', 'support', 'full-disk.js');
+const t = useServers();
 
 function tmpDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'ws-disk-'));
@@ -122,4 +127,14 @@ describe('a full disk', () => {
     expect(r.code).not.toBe(0);
     expect(readdirSync(root)).toEqual([]);
   }, 60_000);
+
+  test('a batch whose output does not fit ends (no hang) with the file named; no torn output is left', async () => {
+    const root = makeProject({ ollamaUrl: t.ollama.url, jobs: { big: simpleJob('big', { verify: false }) } });
+    t.ollama.respond = () => ({ content: block('out/big.txt', `${'x'.repeat(139)}\n`.repeat(800)), chunks: 20 });
+    // Room for the status file's writes, not for the 112 kB output.
+    limitDisk(root, 30_000);
+    const outcome = await runBatch(t.h, root).then((r) => r.jobs.big.reason ?? '', (e: Error) => `${e.message} ${String((e as { cause?: Error }).cause?.message)}`);
+    expect(outcome).toMatch(/(out\/big\.txt|jobs\/_jobstatus\.json) could not be written: no space left on the device/);
+    expect(readdirSync(path.join(root, 'out'))).toEqual([]);
+  }, 120_000);
 });
