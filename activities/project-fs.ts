@@ -128,7 +128,7 @@ function openError(e: unknown, rel: string, opts: BoundedReadOptions): unknown {
   return e;
 }
 
-function fileKind(st: import('node:fs').Stats): string {
+export function fileKind(st: import('node:fs').Stats): string {
   if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a named pipe (FIFO)';
   if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
