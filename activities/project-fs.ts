@@ -98,19 +98,22 @@ export async function readBoundedFile(abs: string, rel: string, opts: BoundedRea
   try {
     const st = await h.stat();
     if (!st.isFile()) throw new NotRegularFileError(rel, fileKind(st));
-    const tooBig = (n: number) => new LimitExceededError(rel, `is ${n > opts.maxBytes + 1 ? formatBytes(n) : 'larger than the limit'}, over the ${formatBytes(opts.maxBytes)} limit (${opts.setting})`);
-    if (st.size > opts.maxBytes) throw tooBig(st.size);
-    // One byte more than the cap tells a file that grew since the stat.
-    const buf = Buffer.alloc(Math.min(st.size, opts.maxBytes) + 1);
+    const over = (what: string) => new LimitExceededError(rel, `is ${what}, over the ${formatBytes(opts.maxBytes)} limit (${opts.setting})`);
+    if (st.size > opts.maxBytes) throw over(formatBytes(st.size));
+    // Read to the end, not to the size stat gave: the file may be growing. One byte more than the
+    // cap is enough to tell.
+    let buf = Buffer.alloc(st.size + 1);
     let n = 0;
     for (;;) {
+      if (n === buf.length) {
+        if (n > opts.maxBytes) throw over('larger than that now');
+        const bigger = Buffer.alloc(Math.min(buf.length * 2, opts.maxBytes + 1));
+        buf.copy(bigger);
+        buf = bigger;
+      }
       const { bytesRead } = await h.read(buf, n, buf.length - n, null);
       if (bytesRead === 0) break;
       n += bytesRead;
-      if (n === buf.length) {
-        if (n > opts.maxBytes) throw tooBig(n);
-        break;
-      }
     }
     return buf.subarray(0, n);
   } finally {

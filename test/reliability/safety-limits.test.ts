@@ -1,8 +1,10 @@
 // Big payloads (issue 17, item 3): job files, context files and model answers over
 // [limits] max_file_bytes fail with LimitExceeded naming the file and the cap, inside the
 // activities, before anything reaches workflow history; the batch ends, the other jobs run.
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { LimitExceededError, readBoundedFile } from '../../activities/project-fs';
 import { runBatch } from '../support/harness';
 import { makeProject, simpleJob } from '../support/project';
 import { block, isVerification, jobOf } from '../support/replies';
@@ -54,3 +56,14 @@ test('a context file over the cap fails the job by name before the model is aske
   expect(r.jobs.ctx.reason).toMatch(/src\/big\.ts: is 600 kB, over the 256 kB limit \(\[limits\] max_file_bytes\)/);
   expect(calls).toBe(0);
 }, 120_000);
+
+test('the cap is exact: a file of max_file_bytes is read whole, one byte more is refused', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ws-cap-'));
+  writeFileSync(path.join(dir, 'at.txt'), 'a'.repeat(1000));
+  writeFileSync(path.join(dir, 'over.txt'), 'a'.repeat(1001));
+  const opts = { maxBytes: 1000, setting: '[limits] max_file_bytes' };
+  expect((await readBoundedFile(path.join(dir, 'at.txt'), 'at.txt', opts)).length).toBe(1000);
+  const err = await readBoundedFile(path.join(dir, 'over.txt'), 'over.txt', opts).catch((e) => e);
+  expect(err).toBeInstanceOf(LimitExceededError);
+  expect(err.message).toBe('over.txt: is 1001 bytes, over the 1000 bytes limit ([limits] max_file_bytes)');
+});
