@@ -1,6 +1,6 @@
 // `worksplit init`: a new project folder with worksplit.toml, the system prompts for every mode,
 // the manager instruction and two example jobs. Never overwrites without --force.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { LANGUAGES, Language, projectFiles } from '../templates';
 import { Output, UsageError, colors } from '../output';
@@ -33,8 +33,20 @@ export async function initCommand(opts: InitOptions, out: Output): Promise<numbe
     mkdirSync(path.dirname(path.join(root, f.path)), { recursive: true });
     writeFileSync(path.join(root, f.path), f.content);
   }
+  if (ignoreServerState(root)) out.line(`  ${colors.green('+')} .gitignore: .worksplit/`);
   out.line(`Initialized a ${lang} worksplit project in ${root} (model ${model}):`);
   for (const f of files) out.line(`  ${colors.green('+')} ${f.path}`);
   out.line(`\nNext: edit or add jobs in jobs/ (worksplit new-job NAME), then: worksplit run`);
   return 0;
+}
+
+/** .worksplit/ holds the embedded server's database, log and pid: machine-local state that must
+ * never be committed (a pid from another machine or boot names an unrelated process). Returns
+ * whether .gitignore was changed. */
+function ignoreServerState(root: string): boolean {
+  const file = path.join(root, '.gitignore');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (text.split(/\r?\n/).some((l) => ['.worksplit', '.worksplit/', '/.worksplit', '/.worksplit/'].includes(l.trim()))) return false;
+  appendFileSync(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}.worksplit/\n`);
+  return true;
 }
