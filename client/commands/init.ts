@@ -2,6 +2,7 @@
 // the manager instruction and two example jobs. Never overwrites without --force.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_MODEL } from '../../core/config';
 import { LANGUAGES, Language, projectFiles } from '../templates';
 import { Output, UsageError, colors } from '../output';
 
@@ -18,10 +19,10 @@ export async function initCommand(opts: InitOptions, out: Output): Promise<numbe
   if ((lang === undefined || model === undefined) && process.stdin.isTTY && process.stdout.isTTY) {
     const { select, input } = await import('@inquirer/prompts');
     lang ??= await select({ message: 'Language of the project', choices: LANGUAGES.map((l) => ({ value: l, name: l })) });
-    model ??= await input({ message: 'Ollama model', default: 'qwen-32k:latest' });
+    model ??= await input({ message: 'Ollama model', default: DEFAULT_MODEL });
   }
   lang ??= 'typescript';
-  model ??= 'qwen-32k:latest';
+  model ??= DEFAULT_MODEL;
   if (!(LANGUAGES as readonly string[]).includes(lang)) throw new UsageError(`--lang must be one of ${LANGUAGES.join(', ')} (got "${lang}")`);
   const root = path.resolve(opts.path);
   const files = projectFiles(lang as Language, model);

@@ -79,9 +79,14 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
       queues: project.queues,
       files: true,
       llm: true,
-      llmCapacity: effectiveConcurrency(config.batch.max_concurrent),
+      llmCapacity: config.ollama.parallel,
     });
     running = runWorkers(workers);
+    // Jobs run max_concurrent at a time, but their model calls take the server's slots in turn:
+    // more calls would only wait in Ollama's own queue, where no byte tells waiting from a stall.
+    if (effectiveConcurrency(config.batch.max_concurrent) > config.ollama.parallel) {
+      out.line(colors.dim(`Model calls: ${config.ollama.parallel} at a time on ${config.ollama.url} ([ollama] parallel; match the server's OLLAMA_NUM_PARALLEL); other jobs wait their turn.`));
+    }
   }
   let interrupted = false;
   const onSigint = () => {
