@@ -4,6 +4,7 @@ import { formatProblem } from '../../core/job';
 import { PromptSpec } from '../../core/prompts';
 import { readJobFile, listJobIds } from '../../activities/job-files';
 import { preparePrompt } from '../../activities/prompts';
+import { contextReport } from '../context-report';
 import { offlinePlan } from '../offline-plan';
 import { Output, UsageError, colors } from '../output';
 import { loadProject, runSettings } from '../project';
@@ -46,6 +47,9 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
   for (const t of prepared.targets) out.line(`  target  ${t.path} (${prepared.lineCounts[t.path]} lines)`);
   out.line(`estimated tokens: ${prepared.estimatedTokens} of max_prompt_tokens ${settings.limits.maxPromptTokens}`);
   out.line(`model: ${settings.llm.model} at ${settings.llm.url}`);
+  const context = await contextReport(settings.llm, prepared.prompt);
+  out.line(context.line);
   prepared.warnings.forEach((w) => out.warn(w));
+  if (context.problem) out.warn(`${id}: ${context.problem}`);
   return 0;
 }

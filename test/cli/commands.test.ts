@@ -92,7 +92,16 @@ test('preview prints the exact prompt, context with line counts, token estimate 
   expect(r.output).toContain('context src/types.ts (2 lines)');
   expect(r.output).toMatch(/estimated tokens: \d+ of max_prompt_tokens 32000/);
   expect(r.output).toContain('model: qwen-32k:latest');
+  // The test server reports a 32768-token model, like /api/show's model_info.
+  expect(r.output).toMatch(/context: prompt about \d+ tokens \+ up to 9000 for the answer -> num_ctx 16384 \(model maximum 32768\)/);
   expect((await runCli(['--path', root, 'preview', 'nope'], env())).code).toBe(2);
+});
+
+test('preview warns, with the numbers, about a prompt that cannot fit the model or the num_ctx set in options', async () => {
+  const root = makeProject({ ollamaUrl: ollama.url, ollamaToml: 'options = { num_ctx = 1100 }', jobs: { p: simpleJob('p') } });
+  const r = await runCli(['--path', root, 'preview', 'p'], env());
+  expect(r.output).toMatch(/num_ctx 1100 \(set in \[ollama\] options\) \(model maximum 32768\)/);
+  expect(r.output).toMatch(/p: the prompt \(about \d+ tokens\) and room for an answer \(1024\) do not fit in a context of 1100 tokens \(num_ctx from \[ollama\] options\)/);
 });
 
 test('status: summary, -v, --summary and the documented --json shape', async () => {
@@ -169,7 +178,8 @@ test('lint runs the lint command (on a job\'s outputs), fix lets the model fix w
 
 test('--job-timeout fails a job that runs too long, with the reason in the status file', async () => {
   ollama.respond = (req) => ({ content: isVerification(req) ? 'PASS' : block(`out/${jobOf(req)}.txt`, 'x'), latencyMs: jobOf(req) === 'slow' ? 8000 : 0 });
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: { slow: simpleJob('slow'), quick: simpleJob('quick') } });
+  // Two model slots, so the quick job's calls do not wait behind the slow one's.
+  const root = makeProject({ ollamaUrl: ollama.url, ollamaToml: 'parallel = 2', jobs: { slow: simpleJob('slow'), quick: simpleJob('quick') } });
   const r = await runCli(['--path', root, 'run', '--job-timeout', '3'], env());
   expect(r.code).toBe(1);
   expect(r.output).toContain('slow: the job timed out after 3s (--job-timeout)');

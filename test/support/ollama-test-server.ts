@@ -9,6 +9,7 @@
 // num_ctx tokens that cuts long prompts from the front unless truncate is false, and answers
 // that stop with done_reason "length" at the end of the context when shift is false.
 import * as http from 'node:http';
+import { DEFAULT_MODEL } from '../../core/config';
 import type { AddressInfo } from 'node:net';
 
 export interface ChatMessage {
@@ -123,7 +124,7 @@ export class OllamaTestServer {
   private seq = 0;
 
   constructor(opts: OllamaTestServerOptions = {}) {
-    this.models = opts.models ?? ['qwen-32k:latest'];
+    this.models = opts.models ?? ['qwen-32k:latest', DEFAULT_MODEL];
     this.respond = opts.respond ?? (() => ({ content: 'PASS' }));
     this.ollama = opts.ollama ?? {};
   }
@@ -159,6 +160,11 @@ export class OllamaTestServer {
     this.maxInFlight = this.inFlight;
     this.maxRunning = this.running;
     this.loads.length = 0;
+  }
+
+  /** Unload the model, as Ollama does after OLLAMA_KEEP_ALIVE: the next request loads it again. */
+  unloadModel(): void {
+    this.loadedNumCtx = undefined;
   }
 
   /** Wait for a free slot (FIFO) without sending a byte; false when the queue is full. */

@@ -10,7 +10,10 @@ import { runCli } from '../support/processes';
 
 const t = useServers();
 
-beforeEach(() => forgetModelFacts());
+beforeEach(() => {
+  forgetModelFacts();
+  t.ollama.unloadModel();
+});
 
 const jobs = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`j${i}`, simpleJob(`j${i}`)]));
 
