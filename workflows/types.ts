@@ -145,6 +145,7 @@ export interface CarriedBatch {
   descriptions?: Record<string, string>;
   reports: Record<string, BatchJobReport>;
   dependencyOutputs: Record<string, string[]>;
+  /** Everything each job waits for (dependencies and order-only), for display. */
   deps: Deps;
   groups: string[][];
   tokens: TokenUsage;

@@ -2,6 +2,7 @@
 // show progress, print the summary. Exit 0 only when every selected job passed.
 import { randomUUID } from 'node:crypto';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { waitsFor } from '../../core/graph';
 import { batchWorkflowId } from '../../core/ids';
 import { PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
 import { listJobIds } from '../../activities/job-files';
@@ -158,7 +159,8 @@ async function dryRun(root: string, maxContextFiles: number, selection: { resume
   plan.warnings.forEach((w) => out.warn(w));
   const runnable = plan.groups.flat();
   out.line(`Dry run: ${plural(runnable.length, 'job')} would run in ${plural(plan.groups.length, 'group')}, at most ${maxConcurrent || 'unlimited'} at once. Nothing was changed.`);
-  plan.groups.forEach((g, i) => out.line(`  group ${i + 1}: ${g.map((id) => (plan.deps[id].length > 0 ? `${id} (after ${plan.deps[id].join(', ')})` : id)).join(', ')}`));
+  const waits = waitsFor(plan.deps, plan.after);
+  plan.groups.forEach((g, i) => out.line(`  group ${i + 1}: ${g.map((id) => (waits[id].length > 0 ? `${id} (after ${waits[id].join(', ')})` : id)).join(', ')}`));
   for (const [id, reason] of Object.entries(plan.invalid)) out.line(`  ${colors.red('cannot run')} ${id}: ${reason}`);
   if (plan.stuckNotResumed.length > 0) out.line(`  ${plural(plan.stuckNotResumed.length, 'stuck job')} left out (use --resume): ${plan.stuckNotResumed.join(', ')}`);
   if (plan.selected.length === 0) out.line('  Nothing to run: no job is in status created (use --rerun, --resume or --job ID).');
