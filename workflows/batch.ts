@@ -221,7 +221,7 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
       ...(s.jobs[id].reason ? { reason: s.jobs[id].reason } : {}),
       ...(result?.reason && s.jobs[id].state === 'passed' ? { reason: result.reason } : {}),
       finishedAt: now(),
-      ...(result ? { outputs: result.outputs, retried: result.retried, tokens: result.tokens } : {}),
+      ...(result ? { outputs: result.outputs, retried: result.retried, tokens: result.tokens, ...(result.warnings ? { warnings: result.warnings } : {}) } : {}),
     };
     if (result) state.tokens = addUsage(state.tokens, result.tokens);
   }

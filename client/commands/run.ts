@@ -180,5 +180,9 @@ function printSummary(r: BatchResult, out: Output): number {
   for (const [id, j] of Object.entries(r.jobs)) {
     if (j.state !== 'passed') out.line(`  ${eventLine(id, j).replace(` ${j.state}: `, ': ')}`);
   }
+  const wrote = Object.entries(r.jobs).filter(([, j]) => j.outputs?.length);
+  if (wrote.length > 0) out.line(`Files written (${wrote.reduce((n, [, j]) => n + j.outputs!.length, 0)}):`);
+  for (const [id, j] of wrote) out.line(`  ${id}: ${j.outputs!.join(', ')}`);
+  for (const [id, j] of Object.entries(r.jobs)) for (const w of j.warnings ?? []) out.warn(`${id} ${w}`);
   return t.passed === t.total ? 0 : 1;
 }
