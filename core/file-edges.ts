@@ -11,9 +11,11 @@ export interface InferredEdge {
   reason: string;
 }
 
-/** Several jobs creating one file: they run one after another in id order. */
+/** A file written by several jobs in an order worth a warning: more than one job creates it,
+ * or an edit comes before its creation. */
 export interface SharedOutput {
   file: string;
+  /** Every job writing it, in the order they run (job id). */
   jobIds: string[];
 }
 
@@ -22,44 +24,45 @@ export interface FileEdges {
   shared: SharedOutput[];
 }
 
-// Modes whose outputs are files edited in place: several such jobs may share a file and then
-// run one after another in id order, after the file's creators.
+// Modes whose outputs are files edited in place rather than created.
 const IN_PLACE_MODES = new Set(['edit', 'replace_pattern', 'update_fixtures']);
 
-/** `jobs` sorted by id. */
+/**
+ * The writers of one file run one at a time in job-id order (WorkSplit's order): an edit needs the
+ * writer before it to have passed; a job creating the file again only waits for it to finish. A
+ * job that reads a file other jobs write waits for all of them to pass. A writer reading its own
+ * file reads the version before it, so the id order decides that too. `jobs` sorted by id.
+ */
 export function inferFileEdges(jobs: JobSpec[]): FileEdges {
-  const creators = new Map<string, string[]>();
-  const editors = new Map<string, string[]>();
+  const writers = new Map<string, string[]>();
+  const edits = new Set<string>();
   for (const job of jobs) {
     for (const out of declaredOutputs(job)) {
-      const byPath = IN_PLACE_MODES.has(job.mode) && !job.outputFiles?.includes(out) ? editors : creators;
-      byPath.set(out, [...(byPath.get(out) ?? []), job.id]);
+      writers.set(out, [...(writers.get(out) ?? []), job.id]);
+      if (IN_PLACE_MODES.has(job.mode) && !job.outputFiles?.includes(out)) edits.add(key(job.id, out));
     }
   }
   const edges: InferredEdge[] = [];
-  const add = (job: string, dep: string, needsPass: boolean, reason: string) => {
-    if (dep !== job) edges.push({ job, dep, needsPass, reason });
-  };
   for (const job of jobs) {
     for (const p of declaredInputs(job)) {
-      const eds = editors.get(p) ?? [];
-      const editsItToo = eds.includes(job.id);
-      for (const c of creators.get(p) ?? []) add(job.id, c, true, `${job.id} reads ${p}, written by ${c}`);
-      // An editor waits for the editors before it; a reader waits for all of them.
-      for (const e of eds) if (!editsItToo || e < job.id) add(job.id, e, true, `${job.id} reads ${p}, edited by ${e}`);
-    }
-    for (const out of declaredOutputs(job)) {
-      if (!(editors.get(out) ?? []).includes(job.id)) continue;
-      for (const c of creators.get(out) ?? []) add(job.id, c, true, `${job.id} edits ${out}, written by ${c}`);
-      for (const e of editors.get(out)!) if (e < job.id) add(job.id, e, true, `${job.id} edits ${out} after ${e}`);
+      const ws = writers.get(p) ?? [];
+      if (ws.includes(job.id)) continue;
+      for (const w of ws) edges.push({ job: job.id, dep: w, needsPass: true, reason: `${job.id} reads ${p}, ${edits.has(key(w, p)) ? 'edited' : 'written'} by ${w}` });
     }
   }
   const shared: SharedOutput[] = [];
-  for (const [file, ids] of creators) {
-    if (ids.length < 2) continue;
-    shared.push({ file, jobIds: ids });
-    // Two jobs writing one file must never run at once; the later id writes last, as in WorkSplit.
-    for (let i = 1; i < ids.length; i++) add(ids[i], ids[i - 1], false, `${ids[i]} and ${ids[i - 1]} both write ${file}`);
+  for (const [file, ws] of writers) {
+    if (ws.length < 2) continue;
+    for (let i = 1; i < ws.length; i++) {
+      const edit = edits.has(key(ws[i], file));
+      edges.push({ job: ws[i], dep: ws[i - 1], needsPass: edit, reason: edit ? `${ws[i]} edits ${file} after ${ws[i - 1]}` : `${ws[i]} and ${ws[i - 1]} both write ${file}` });
+    }
+    const creators = ws.filter((w) => !edits.has(key(w, file)));
+    if (creators.length > 1 || (creators.length === 1 && creators[0] !== ws[0])) shared.push({ file, jobIds: ws });
   }
   return { edges, shared };
+}
+
+function key(id: string, file: string): string {
+  return `${id}\0${file}`;
 }

@@ -37,6 +37,29 @@ test('jobs creating the same file run one at a time in id order, with a warning 
   expect(executionGroups(waitsFor(g.deps, g.after), ['a', 'b', 'c', 'r'])).toEqual([['a'], ['b'], ['c'], ['r']]);
 });
 
+test('jobs that each rewrite a file they read are ordered by id, not a cycle', () => {
+  const g = buildDependencyGraph([
+    job('b', { outputPath: 'src/s.rs', contextFiles: ['src/s.rs'] }),
+    job('a', { outputPath: 'src/s.rs', contextFiles: ['src/s.rs', 'src/m.rs'] }),
+    job('m', { outputPath: 'src/m.rs' }),
+    job('e', { mode: 'edit', outputPath: 'src/s.rs', targetFiles: ['src/s.rs'], contextFiles: ['src/s.rs'] }),
+  ]);
+  expect(g.dropped).toEqual([]);
+  // The edit comes last by id: it needs the writer before it to have passed.
+  expect(g.deps).toEqual({ a: ['m'], b: [], e: ['b'], m: [] });
+  expect(g.after).toEqual({ a: [], b: ['a'], e: [], m: [] });
+  expect(g.warnings.map((w) => w.message)).toEqual(['jobs a, b and e all write src/s.rs; they run one at a time in job-id order']);
+});
+
+test('an edit job whose id comes before the job creating its file runs first, as in WorkSplit, with a warning', () => {
+  const g = buildDependencyGraph([job('a_edit', { mode: 'edit', outputPath: 'src/s.rs', targetFiles: ['src/s.rs'] }), job('z_create', { outputPath: 'src/s.rs' })]);
+  expect(g.deps).toEqual({ a_edit: [], z_create: [] });
+  expect(g.after).toEqual({ a_edit: [], z_create: ['a_edit'] });
+  expect(g.warnings.map((w) => w.message)).toEqual(['jobs a_edit and z_create both write src/s.rs; they run one at a time in job-id order']);
+  // Create, then edit, in id order: the usual case, no warning.
+  expect(buildDependencyGraph([job('a', { outputPath: 'src/s.rs' }), job('b', { mode: 'edit', outputPath: 'src/s.rs' })]).warnings).toEqual([]);
+});
+
 test('a cycle of inferred dependencies is dropped: its jobs run one at a time in id order, with a warning', () => {
   const g = buildDependencyGraph([
     job('a', { contextFiles: ['out/c.ts'] }),
