@@ -69,7 +69,7 @@ export function confineToProject(files: GeneratedFile[]): ParsedOutput {
   return { ok: true, files: out };
 }
 
-/** confineToProject, and every file one the job declared. */
+/** confineToProject, and every file must be one the job declared. */
 export function confineToDeclared(files: GeneratedFile[], declared: string[]): ParsedOutput {
   const confined = confineToProject(files);
   if (!confined.ok) return confined;
