@@ -71,6 +71,8 @@ test('deps shows which inferred edges were dropped and why, and the order that r
   expect(d.output).toContain('core_003_loader <- core_001_types: core_003_loader reads src/types.ts, written by core_001_types');
   expect(d.output).toMatch(/^ {2}core_002_registry after core_001_types$/m);
   expect(d.output).toMatch(/^ {2}errors_002_suggestions after errors_001_basic$/m);
+  // Jobs rewriting a file they read are ordered, not a cycle.
+  expect(d.output).not.toMatch(/errors_00\d_\w+ <- /);
   expect(d.code).toBe(0);
   const dry = await runCli(['--path', root, 'run', '--dry-run'], env());
   expect(dry.output).toContain('both write src/errors.ts');
@@ -99,6 +101,9 @@ test('run: every job but the over-budget one passes; shared-file and cycle jobs 
     for (let i = 1; i < chain.length; i++) expect(Math.max(...seqs(chain[i - 1]))).toBeLessThan(Math.min(...seqs(chain[i])));
   }
   expect(readFileSync(path.join(root, 'src/errors.ts'), 'utf8')).toBe('// written by errors_002_suggestions\n');
+  // The later writer read the file as the earlier one left it.
+  const second = ollama.calls().find((c) => jobOf(c) === 'errors_002_suggestions' && !isVerification(c))!;
+  expect(second.user).toContain('// written by errors_001_basic');
 
   // README's multi-file output: all three files written and shown to the verifier.
   for (const f of ['user', 'role', 'mod']) expect(readFileSync(path.join(root, `src/models/${f}.ts`), 'utf8')).toContain('export');
