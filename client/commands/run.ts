@@ -8,6 +8,7 @@ import { PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
 import { listJobIds } from '../../activities/job-files';
 import { statusStoreFor } from '../../activities/status-store';
 import { effectiveConcurrency } from '../../core/schedule';
+import { concurrentWriters } from '../../core/write-races';
 import type { BatchInput, BatchProgress, BatchResult } from '../../workflows/types';
 import { connectClient, connectWorker, resolveTarget, workflowUiUrl } from '../connection';
 import { offlinePlan } from '../offline-plan';
@@ -184,5 +185,8 @@ function printSummary(r: BatchResult, out: Output): number {
   if (wrote.length > 0) out.line(`Files written (${wrote.reduce((n, [, j]) => n + j.outputs!.length, 0)}):`);
   for (const [id, j] of wrote) out.line(`  ${id}: ${j.outputs!.join(', ')}`);
   for (const [id, j] of Object.entries(r.jobs)) for (const w of j.warnings ?? []) out.warn(`${id} ${w}`);
+  for (const race of concurrentWriters(r.jobs)) {
+    out.warn(`${race.file} was written by ${race.jobIds.join(' and ')} while both were running (a multi-file answer wrote a file the other job also writes); check it, or have one job read the other's file so they run in order`);
+  }
   return t.passed === t.total ? 0 : 1;
 }
