@@ -64,7 +64,7 @@ create_output_dirs = true
 # lint_command = "${vars.lint_command}"
 verify_build = false
 verify_tests = false
-auto_fix = false
+auto_fix = true
 auto_fix_attempts = 2
 
 [batch]

@@ -46,7 +46,8 @@ const schema = z.looseObject({
     lint_command: z.string().optional(),
     verify_build: z.boolean().default(false),
     verify_tests: z.boolean().default(false),
-    auto_fix: z.boolean().default(false),
+    /** On as in WorkSplit: a failing build or test command gets the model's fix attempts. */
+    auto_fix: z.boolean().default(true),
     auto_fix_attempts: z.number().int().nonnegative().default(2),
     /** A build, test or lint command running longer than this is killed and fails. */
     command_timeout_seconds: z.number().positive().default(600),

@@ -1,14 +1,18 @@
 // What a run will do: which jobs, in which dependency order, and which cannot run and why.
 // Pure; used by the planning activity and by `run --dry-run` alike so both agree.
-import { Deps, buildDependencyGraph, executionGroups } from './graph';
+import { Deps, buildDependencyGraph, executionGroups, waitsFor } from './graph';
 import { JobProblem, JobSpec, declaredOutputs, formatProblem } from './job';
 import { SelectOptions, StatusEntry, selectJobs } from './status';
 
 export interface RunPlan {
   /** Jobs this run covers, sorted, including the ones that cannot run. */
   selected: string[];
-  /** Dependencies among selected jobs only. */
+  /** Dependencies among selected jobs only: each must pass first. */
   deps: Deps;
+  /** Jobs among the selected that must only have finished first (see DependencyGraph.after). */
+  after: Deps;
+  /** Warnings about the selected jobs' dependencies (shared files, cycles of inferred ones). */
+  graphWarnings: string[];
   /** Selected jobs that cannot run, with the reason (invalid file, cycle, unknown dependency). */
   invalid: Record<string, string>;
   /** Execution groups of the runnable selected jobs, for display. */
@@ -39,7 +43,11 @@ export function planRun(input: PlanInput): RunPlan {
   }
   const sel = new Set(selected);
   const deps: Deps = {};
-  for (const id of selected) deps[id] = (graph.deps[id] ?? []).filter((d) => sel.has(d));
+  const after: Deps = {};
+  for (const id of selected) {
+    deps[id] = (graph.deps[id] ?? []).filter((d) => sel.has(d));
+    after[id] = (graph.after[id] ?? []).filter((d) => sel.has(d));
+  }
   const runnable = selected.filter((id) => invalid[id] === undefined);
   const byId = new Map(input.jobs.map((j) => [j.id, j]));
   const dependencyOutputs: Record<string, string[]> = {};
@@ -53,8 +61,10 @@ export function planRun(input: PlanInput): RunPlan {
   return {
     selected,
     deps,
+    after,
+    graphWarnings: graph.warnings.filter((w) => w.jobIds.some((id) => sel.has(id))).map((w) => w.message),
     invalid: selInvalid,
-    groups: executionGroups(deps, runnable),
+    groups: executionGroups(waitsFor(deps, after), runnable),
     dependencyOutputs,
     stuckNotResumed: input.selection.resume || input.selection.only || input.selection.ids ? [] : stuck,
     descriptions,

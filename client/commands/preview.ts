@@ -33,7 +33,7 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
   const settings = runSettings(project.config);
   let prepared;
   try {
-    prepared = await preparePrompt({ root: project.ref.root, job, dependencyOutputs: plan.dependencyOutputs[id] ?? [], limits: settings.limits, spec });
+    prepared = await preparePrompt({ root: project.ref.root, job, dependencyOutputs: plan.dependencyOutputs[id] ?? [], limits: settings.limits, spec, allowOverBudget: true });
   } catch (e) {
     throw new UsageError(`${id}: ${(e as Error).message}`);
   }

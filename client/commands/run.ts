@@ -2,11 +2,13 @@
 // show progress, print the summary. Exit 0 only when every selected job passed.
 import { randomUUID } from 'node:crypto';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { waitsFor } from '../../core/graph';
 import { batchWorkflowId } from '../../core/ids';
 import { PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
 import { listJobIds } from '../../activities/job-files';
 import { statusStoreFor } from '../../activities/status-store';
 import { effectiveConcurrency } from '../../core/schedule';
+import { concurrentWriters } from '../../core/write-races';
 import type { BatchInput, BatchProgress, BatchResult } from '../../workflows/types';
 import { connectClient, connectWorker, resolveTarget, workflowUiUrl } from '../connection';
 import { offlinePlan } from '../offline-plan';
@@ -163,7 +165,8 @@ async function dryRun(root: string, maxContextFiles: number, selection: { resume
   plan.warnings.forEach((w) => out.warn(w));
   const runnable = plan.groups.flat();
   out.line(`Dry run: ${plural(runnable.length, 'job')} would run in ${plural(plan.groups.length, 'group')}, at most ${maxConcurrent || 'unlimited'} at once. Nothing was changed.`);
-  plan.groups.forEach((g, i) => out.line(`  group ${i + 1}: ${g.map((id) => (plan.deps[id].length > 0 ? `${id} (after ${plan.deps[id].join(', ')})` : id)).join(', ')}`));
+  const waits = waitsFor(plan.deps, plan.after);
+  plan.groups.forEach((g, i) => out.line(`  group ${i + 1}: ${g.map((id) => (waits[id].length > 0 ? `${id} (after ${waits[id].join(', ')})` : id)).join(', ')}`));
   for (const [id, reason] of Object.entries(plan.invalid)) out.line(`  ${colors.red('cannot run')} ${id}: ${reason}`);
   if (plan.stuckNotResumed.length > 0) out.line(`  ${plural(plan.stuckNotResumed.length, 'stuck job')} left out (use --resume): ${plan.stuckNotResumed.join(', ')}`);
   if (plan.selected.length === 0) out.line('  Nothing to run: no job is in status created (use --rerun, --resume or --job ID).');
@@ -182,6 +185,13 @@ function printSummary(r: BatchResult, out: Output): number {
   out.line(`Tokens: ${r.tokens.promptTokens} prompt + ${r.tokens.outputTokens} output in ${plural(r.tokens.calls, 'model call')}, ${seconds(r.tokens.modelMs)} model time.`);
   for (const [id, j] of Object.entries(r.jobs)) {
     if (j.state !== 'passed') out.line(`  ${eventLine(id, j).replace(` ${j.state}: `, ': ')}`);
+  }
+  const wrote = Object.entries(r.jobs).filter(([, j]) => j.outputs?.length);
+  if (wrote.length > 0) out.line(`Files written (${wrote.reduce((n, [, j]) => n + j.outputs!.length, 0)}):`);
+  for (const [id, j] of wrote) out.line(`  ${id}: ${j.outputs!.join(', ')}`);
+  for (const [id, j] of Object.entries(r.jobs)) for (const w of j.warnings ?? []) out.warn(`${id} ${w}`);
+  for (const race of concurrentWriters(r.jobs)) {
+    out.warn(`${race.file} was written by ${race.jobIds.join(' and ')} while both were running (a multi-file answer wrote a file the other job also writes); check it, or have one job read the other's file so they run in order`);
   }
   return t.passed === t.total ? 0 : 1;
 }

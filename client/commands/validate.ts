@@ -17,13 +17,13 @@ export async function validateCommand(dir: string, out: Output): Promise<number>
   for (const ps of Object.values(folder.problems)) errors.push(...ps.map(formatProblem));
   const graph = buildDependencyGraph(folder.jobs, Object.keys(folder.problems));
   errors.push(...graph.problems.map((p) => `${p.jobIds.map((id) => `jobs/${id}.md`).join(', ')}: ${p.field}: ${p.message}`));
+  warnings.push(...graph.warnings.map((w) => w.message));
   const needed = new Set(['create', 'verify']);
   for (const j of folder.jobs) {
     if (j.mode === 'edit' || j.mode === 'replace_pattern') needed.add('edit');
     if (j.mode === 'split') needed.add('split');
     if (j.testFile) needed.add('test');
   }
-  if (project.config.build.auto_fix) needed.add('fix');
   for (const n of needed) {
     if (!existsSync(path.join(project.ref.root, 'jobs', `_systemprompt_${n}.md`))) errors.push(`jobs/_systemprompt_${n}.md: missing (needed by ${n === 'create' || n === 'verify' ? 'every job' : `the ${n} prompts`})`);
   }

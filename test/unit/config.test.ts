@@ -6,6 +6,9 @@ test('defaults follow SPEC §5', () => {
   expect(c.limits).toMatchObject({ max_output_lines: 900, max_context_lines: 1000, max_context_files: 2, max_prompt_tokens: 32000 });
   expect(c.batch).toEqual({ max_concurrent: 4, stop_on_fail: false });
   expect(c.build.auto_fix_attempts).toBe(2);
+  // As WorkSplit: a failing build gets the model's fix attempts unless turned off.
+  expect(c.build.auto_fix).toBe(true);
+  expect(parseConfig('[build]\nauto_fix = false\n').config.build.auto_fix).toBe(false);
 });
 
 test('a WorkSplit config file loads; unknown keys are warned about', () => {
