@@ -57,7 +57,7 @@ afterAll(async () => {
 
 test('the packed tarball holds the built CLI, templates and docs, and no tests, bench, histories or CI', async () => {
   const listing = (await run('tar', ['-tzf', path.join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!)])).stdout.split('\n');
-  for (const f of ['package/bin/worksplit.js', 'package/dist/client/cli.js', 'package/dist/workflow-bundle.js', 'package/templates/languages.json', 'package/docs/jobs.md', 'package/docs/design.md', 'package/README.md', 'package/scripts/install-temporal.js']) {
+  for (const f of ['package/bin/worksplit.js', 'package/dist/client/cli.js', 'package/dist/workflow-bundle.js', 'package/templates/languages.json', 'package/docs/jobs.md', 'package/docs/design.md', 'package/docs/workers.md', 'package/README.md', 'package/scripts/install-temporal.js']) {
     expect(listing).toContain(f);
   }
   expect(listing.filter((f) => /^package\/(test|bench|\.ci|examples)\/|^package\/dist\/(test|bench)\/|\.test\.|histories|\.map$/.test(f))).toEqual([]);
