@@ -50,10 +50,7 @@ export function planRun(input: PlanInput): RunPlan {
   }
   const runnable = selected.filter((id) => invalid[id] === undefined);
   const byId = new Map(input.jobs.map((j) => [j.id, j]));
-  const dependencyOutputs: Record<string, string[]> = {};
-  for (const id of runnable) {
-    dependencyOutputs[id] = (graph.deps[id] ?? []).flatMap((d) => (byId.has(d) ? declaredOutputs(byId.get(d)!) : []));
-  }
+  const dependencyOutputs = outputsOfDependencies(graph.deps, input.jobs, runnable);
   const descriptions: Record<string, string> = {};
   for (const id of runnable) descriptions[id] = describeJob(byId.get(id)!);
   const selInvalid: Record<string, string> = {};
@@ -69,6 +66,15 @@ export function planRun(input: PlanInput): RunPlan {
     stuckNotResumed: input.selection.resume || input.selection.only || input.selection.ids ? [] : stuck,
     descriptions,
   };
+}
+
+/** Per job: the outputs of its own dependencies, in dependency order (its implicit context, and
+ * the files it may name before they exist). */
+export function outputsOfDependencies(deps: Deps, jobs: JobSpec[], ids: string[]): Record<string, string[]> {
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  const out: Record<string, string[]> = {};
+  for (const id of ids) out[id] = (deps[id] ?? []).flatMap((d) => (byId.has(d) ? declaredOutputs(byId.get(d)!) : []));
+  return out;
 }
 
 /** "edit src/x.ts", "replace (tdd) src/a.ts, src/a.test.ts", "sequential src/a.ts, src/b.ts". */

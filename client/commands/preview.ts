@@ -1,14 +1,13 @@
 // `worksplit preview JOB`: exactly what the job's first model call would send, with the context
 // files, their line counts, the token estimate and the model.
 import { formatProblem } from '../../core/job';
-import { PromptSpec } from '../../core/prompts';
 import { readJobFile, listJobIds } from '../../activities/job-files';
 import { preparePrompt } from '../../activities/prompts';
 import { contextReport } from '../context-report';
 import { offlinePlan } from '../offline-plan';
 import { Output, UsageError, colors } from '../output';
 import { loadProject, runSettings } from '../project';
-import { mainOutputs, testPath } from '../../workflows/modes';
+import { firstCallSpec } from '../first-call';
 
 export async function previewCommand(dir: string, id: string, out: Output): Promise<number> {
   const project = await loadProject(dir);
@@ -21,14 +20,7 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
     out.line(`${id} is an update_fixtures job: it adds ${job.newField} to every ${job.structName} literal in ${job.targetFiles?.join(', ')} without a model call${job.verify ? ', then the model verifies the result' : ''}.`);
     return 0;
   }
-  const first = job.outputFiles?.[0] ?? job.outputPath;
-  const spec: PromptSpec = testPath(job)
-    ? { kind: 'test', testPath: testPath(job)! }
-    : job.mode === 'edit' ? { kind: 'edit' }
-    : job.mode === 'replace_pattern' ? { kind: 'replace_pattern' }
-    : job.mode === 'split' ? { kind: 'split', file: first, previous: [], remaining: (job.outputFiles ?? []).slice(1) }
-    : job.sequential ? { kind: 'sequential', file: first, previous: [], remaining: (job.outputFiles ?? []).slice(1) }
-    : { kind: 'generate', outputPaths: mainOutputs(job) };
+  const spec = firstCallSpec(job);
   const plan = await offlinePlan(project.ref.root, project.config.limits.max_context_files, { resume: true, rerun: true });
   const settings = runSettings(project.config);
   let prepared;

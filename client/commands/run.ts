@@ -1,7 +1,7 @@
 // `worksplit run`: start (or attach to) the project's batch workflow, run a worker in-process,
 // show progress, print the summary. Exit 0 only when every selected job passed.
 import { randomUUID } from 'node:crypto';
-import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { Client, WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { waitsFor } from '../../core/graph';
 import { batchWorkflowId } from '../../core/ids';
 import { PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
@@ -70,6 +70,15 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   const target = (await resolveTarget(project, { start: true }))!;
   const client = await connectClient(target);
   const workflowId = batchWorkflowId(ref.key);
+  // What the batch will do, for its summary in the Web UI (the batch plans again itself), and
+  // whether there is anything to do at all: with nothing selected and no batch to attach to, no
+  // batch is started.
+  const preview = await offlinePlan(ref.root, config.limits.max_context_files, selection);
+  if (preview.selected.length === 0 && !(await batchRunning(client, workflowId))) {
+    await client.connection.close();
+    out.line(NOTHING_TO_RUN);
+    return 0;
+  }
   let running: ReturnType<typeof runWorkers> | undefined;
   let workerConnection: Awaited<ReturnType<typeof connectWorker>> | undefined;
   if (runWorker) {
@@ -104,8 +113,6 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     // USE_EXISTING answers with the running batch when there is one; a token in the memo (set only
     // when an execution is created) tells whether this run created it or attached to another's.
     const token = randomUUID();
-    // What the batch will do, for its summary in the Web UI (the batch plans again itself).
-    const preview = await offlinePlan(ref.root, config.limits.max_context_files, selection);
     const input: BatchInput = {
       project: ref,
       queues: project.queues,
@@ -154,6 +161,17 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   }
 }
 
+const NOTHING_TO_RUN = 'No jobs to run: every job has run (use --rerun to run them again, --resume for stuck ones, or --job ID).';
+
+async function batchRunning(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return false;
+    throw e;
+  }
+}
+
 /** "12 jobs, 4 groups, max 4 at once, qwen3" */
 function batchSummary(groups: string[][], maxConcurrent: number, model: string): string {
   const jobs = groups.flat().length;
@@ -177,7 +195,7 @@ function printSummary(r: BatchResult, out: Output): number {
   const t = r.totals;
   r.warnings.forEach((w) => out.warn(w));
   if (t.total === 0) {
-    out.line('No jobs to run: every job has run (use --rerun to run them again, --resume for stuck ones, or --job ID).');
+    out.line(NOTHING_TO_RUN);
     return 0;
   }
   out.line();

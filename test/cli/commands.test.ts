@@ -1,11 +1,11 @@
 // Every command of SPEC §7 through the built CLI, as a separate process on a temporary
 // project: output, files and exit codes, including the error paths.
 import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
+import { spawn as spawnPty } from '@lydell/node-pty';
 import { parseStatusFile, formatStatusFile, StatusEntry } from '../../core/status';
 import { OllamaTestServer } from '../support/ollama-test-server';
+import { waitFor } from '../support/harness';
 import { runCli } from '../support/processes';
 import { makeProject, simpleJob } from '../support/project';
 import { block, isVerification, jobOf, passingReplies } from '../support/replies';
@@ -216,24 +216,21 @@ test('retry JOB runs that job again; fix-all lints every passed job; status --wa
   expect(watch.output.trim()).toBe('2 passed, 0 failed, 0 pending');
 });
 
-test('init asks for the language and model in a terminal (tmux) when no flags are given', async () => {
+test('init asks for the language and model in a terminal (a pseudo-terminal) when no flags are given', async () => {
   const dir = tmpDir('init-tty');
-  const session = `ws-init-${process.pid}`;
-  const tmux = (...args: string[]) => promisify(execFile)('tmux', args);
-  await tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', `${process.execPath} ${path.join(__dirname, '..', '..', 'bin', 'worksplit.js')} --path ${dir} init; sleep 30`);
+  const terminal = spawnPty(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'worksplit.js'), '--path', dir, 'init'], { cols: 120, rows: 30, env: process.env as Record<string, string> });
+  let screen = '';
+  terminal.onData((data) => { screen += data.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''); });
+  const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
   try {
-    const screen = async () => (await tmux('capture-pane', '-p', '-t', session)).stdout;
-    const waitScreen = async (text: string) => {
-      for (let i = 0; i < 100 && !(await screen()).includes(text); i++) await new Promise((r) => setTimeout(r, 100));
-      expect(await screen()).toContain(text);
-    };
-    await waitScreen('Language of the project');
-    await tmux('send-keys', '-t', session, 'Down', 'Enter'); // the second choice: rust
-    await waitScreen('Ollama model');
-    await tmux('send-keys', '-t', session, 'qwen3:8b', 'Enter');
-    await waitScreen('Initialized a rust worksplit project');
+    await waitFor(() => screen.includes('Language of the project'), 10_000, 'the language question');
+    terminal.write('\x1b[B\r'); // Down, Enter: the second choice, rust
+    await waitFor(() => screen.includes('Ollama model'), 10_000, 'the model question');
+    terminal.write('qwen3:8b\r');
+    expect(await exited).toBe(0);
   } finally {
-    await tmux('kill-session', '-t', session).catch(() => undefined);
+    terminal.kill();
   }
+  expect(screen).toContain('Initialized a rust worksplit project');
   expect(readFileSync(path.join(dir, 'worksplit.toml'), 'utf8')).toMatch(/language = "rust"[\s\S]*model = "qwen3:8b"/);
 });
