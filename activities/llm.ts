@@ -1,20 +1,45 @@
 // One model call to Ollama's chat API, streamed, heartbeating its progress, aborted at once
 // when Temporal cancels the activity or the worker shuts down. The only side effect: HTTP.
-import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+//
+// A call has two phases with their own clocks. Until the first byte, the request waits: in
+// Ollama's queue (OLLAMA_NUM_PARALLEL requests run at once, the rest wait without a byte, not
+// even headers), for the model to load, and for the prompt to be read. That is not a stall and
+// gets first_byte_seconds. Once the answer streams, silence longer than stall_seconds is a stall
+// and the answer as a whole gets timeout_seconds.
+import { activityInfo, cancellationSignal, heartbeat, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { Ollama } from 'ollama';
+import { ChatRequest as OllamaChatRequest, ChatResponse, Ollama } from 'ollama';
+import {
+  CONTEXT_ADVICE,
+  ModelContextFacts,
+  answerTokenBudget,
+  chooseNumCtx,
+  estimateChatTokens,
+  largerNumCtx,
+  overflowMessage,
+  promptWasCut,
+} from '../core/context-window';
 import type { ChatPrompt } from '../core/prompts';
 import { checkAnswerSize } from './answer-limit';
-import { retryNote } from './retry-note';
+import { modelContextFacts } from './ollama-model-facts';
 
 export interface LlmSettings {
   url: string;
   model: string;
+  /** Limit of the whole call, the activity's start-to-close timeout: first byte plus answer. */
   timeoutSeconds: number;
+  /** Limit of the answer once it streams (timeout_seconds). Unset in batches started by older
+   * versions, where timeoutSeconds was the only limit. */
+  answerSeconds?: number;
+  /** Limit of the wait before the first byte: queue, model load, reading the prompt. */
+  firstByteSeconds?: number;
   stallSeconds: number;
   think?: boolean;
   options?: Record<string, unknown>;
   stream: boolean;
+  /** Room kept for the answer in the context window (from max_output_lines). */
+  answerTokens?: number;
+  /** [limits] max_file_bytes: a longer answer fails with LimitExceeded. */
   maxAnswerBytes?: number;
 }
 
@@ -32,20 +57,33 @@ export interface ChatResult {
   modelMs: number;
   /** Wall time of the call as seen here, in ms. */
   wallMs: number;
+  /** The context window the call ran with. */
+  numCtx?: number;
 }
 
 /** What the LLM activity heartbeats: visible on the pending activity in the Web UI. */
 export interface ChatHeartbeat {
+  /** 'waiting': queued at Ollama, loading the model or reading the prompt; 'answering': streaming. */
+  phase: 'waiting' | 'answering';
   tokens: number;
   thinkingTokens: number;
   elapsedMs: number;
   attempt: number;
+  numCtx?: number;
 }
 
 export interface LlmActivityOptions {
   /** A standalone `--llm-only` worker talks to its own Ollama, whatever the job's config says. */
   urlOverride?: string;
 }
+
+/** Defaults for batches started before these settings existed. */
+const DEFAULT_FIRST_BYTE_SECONDS = 600;
+const DEFAULT_ANSWER_TOKENS = answerTokenBudget(900);
+
+/** Per Ollama server and model, the num_ctx this worker last used: later calls reuse it when it
+ * is big enough, since every change of num_ctx makes Ollama reload the model. */
+const numCtxInUse = new Map<string, number>();
 
 export function createLlmActivities(opts: LlmActivityOptions = {}) {
   return {
@@ -56,101 +94,203 @@ export function createLlmActivities(opts: LlmActivityOptions = {}) {
 }
 
 async function chat(llm: LlmSettings, prompt: ChatPrompt): Promise<ChatResult> {
-  const signal = cancellationSignal();
+  const key = `${llm.url}\n${llm.model}`;
+  const facts = await modelContextFacts(llm.url, llm.model, cancellationSignal()).catch((e) => {
+    throw classify(e, llm);
+  });
+  const userNumCtx = typeof llm.options?.num_ctx === 'number' ? llm.options.num_ctx : undefined;
+  const promptTokens = estimateChatTokens(prompt);
+  const choice = chooseNumCtx({ promptTokens, answerTokens: llm.answerTokens ?? DEFAULT_ANSWER_TOKENS, facts, userNumCtx, current: numCtxInUse.get(key) });
+  if (!choice.ok) throw ApplicationFailure.nonRetryable(choice.message, 'ContextOverflow');
+  let numCtx = choice.numCtx;
+  for (;;) {
+    try {
+      const r = await call(llm, prompt, numCtx, facts);
+      numCtxInUse.set(key, Math.max(numCtx, numCtxInUse.get(key) ?? 0));
+      return r;
+    } catch (e) {
+      if (!(e instanceof PromptTooLong)) throw e;
+      // Our estimate was low for this text: the server counted more tokens than fit. Try the
+      // next size while the model allows it; a size the user set is not ours to change.
+      const bigger = userNumCtx === undefined ? largerNumCtx(numCtx, facts) : undefined;
+      if (bigger === undefined) {
+        throw ApplicationFailure.nonRetryable(`${llm.model} at ${llm.url} refused the prompt: ${e.message} (${overflowMessage(promptTokens, numCtx, facts.maxContext)})`, 'ContextOverflow');
+      }
+      numCtx = bigger;
+    }
+  }
+}
+
+/** The server said the prompt does not fit in num_ctx (HTTP 400 with truncate: false). */
+class PromptTooLong extends Error {}
+
+async function call(llm: LlmSettings, prompt: ChatPrompt, numCtx: number, facts: ModelContextFacts): Promise<ChatResult> {
+  const cancelled = cancellationSignal();
   const started = Date.now();
   const attempt = activityInfo().attempt;
-  const request = {
+  const firstByteMs = (llm.firstByteSeconds ?? DEFAULT_FIRST_BYTE_SECONDS) * 1000;
+  // Batches from older versions had one limit for the whole call; keep it for them.
+  const answerMs = (llm.answerSeconds ?? llm.timeoutSeconds) * 1000;
+  const request: OllamaChatRequest & { truncate: boolean; shift: boolean } = {
     model: llm.model,
     messages: [
       { role: 'system', content: prompt.system },
       { role: 'user', content: prompt.user },
     ],
     ...(llm.think !== undefined ? { think: llm.think } : {}),
-    ...(llm.options ? { options: llm.options } : {}),
+    options: { ...llm.options, num_ctx: numCtx },
+    // Ask Ollama to refuse rather than cut: a prompt over num_ctx answers HTTP 400 instead of
+    // losing its start, and an answer reaching the end of the context stops with done_reason
+    // "length" instead of dropping the start of the context to go on (Ollama ≥ 0.12).
+    truncate: false,
+    shift: false,
   };
-  // Heartbeat on a timer, not per token: a dead worker is noticed by the heartbeat timeout and a
-  // cancel reaches us even while the model is silent. A silent stream is caught by the stall
-  // watchdog below instead, which aborts it so Temporal retries the call.
+
+  let phase: ChatHeartbeat['phase'] = 'waiting';
   let tokens = 0;
   let thinkingTokens = 0;
-  let lastTokenAt = Date.now();
-  let lastContentAt = Date.now();
-  const stall = new AbortController();
-  let thinkOnly = false;
+  let answerStartedAt = 0;
+  let lastTokenAt = 0;
+  let lastContentAt = 0;
+  let stop: 'firstByte' | 'stall' | 'thinkOnly' | 'answerTime' | undefined;
+  const watchdog = new AbortController();
+  const abort = (why: NonNullable<typeof stop>) => {
+    stop = why;
+    watchdog.abort();
+  };
+  // Heartbeat on a timer, not per token: a dead worker is noticed by the heartbeat timeout and a
+  // cancel reaches us even while the model is silent or the request waits in Ollama's queue.
   const beat = setInterval(() => {
-    heartbeat({ tokens, thinkingTokens, elapsedMs: Date.now() - started, attempt } satisfies ChatHeartbeat);
-    if (!llm.stream) return;
+    heartbeat({ phase, tokens, thinkingTokens, elapsedMs: Date.now() - started, attempt, numCtx } satisfies ChatHeartbeat);
     const now = Date.now();
-    if (now - lastTokenAt > llm.stallSeconds * 1000) stall.abort();
-    else if (now - lastContentAt > llm.stallSeconds * 1000 && thinkingTokens > 0) {
-      // A reasoning model that thinks without ever answering is stalled too.
-      thinkOnly = true;
-      stall.abort();
+    if (phase === 'waiting') {
+      if (now - started > firstByteMs) abort('firstByte');
+      return;
     }
+    if (now - answerStartedAt > answerMs) abort('answerTime');
+    else if (!llm.stream) return;
+    else if (now - lastTokenAt > llm.stallSeconds * 1000) abort('stall');
+    else if (now - lastContentAt > llm.stallSeconds * 1000 && thinkingTokens > 0) abort('thinkOnly'); // thinks without ever answering
   }, 500);
-  const stallOrCancel = AbortSignal.any([signal, stall.signal]);
+  const signal = AbortSignal.any([cancelled, watchdog.signal]);
   const client = new Ollama({
     host: llm.url,
-    fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, stallOrCancel]) : stallOrCancel }),
+    fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }),
   });
+  const answering = () => {
+    phase = 'answering';
+    answerStartedAt = lastTokenAt = lastContentAt = Date.now();
+  };
   try {
-    if (!llm.stream) {
-      const r = await client.chat({ ...request, stream: false });
-      return result(llm, r.message.content, r, started);
-    }
-    const stream = await client.chat({ ...request, stream: true });
-    let text = '';
-    for await (const chunk of stream) {
-      lastTokenAt = Date.now();
-      if (chunk.message?.thinking) thinkingTokens++;
-      if (chunk.message?.content) {
-        text += chunk.message.content;
-        tokens++;
-        lastContentAt = lastTokenAt;
+    for (let busy = 0; ; busy++) {
+      try {
+        if (!llm.stream) {
+          // Without streaming the first byte is the whole answer: both limits apply at once.
+          const r = await client.chat({ ...request, stream: false });
+          answering();
+          return finish(llm, r.message.content, r, started, numCtx, facts);
+        }
+        const stream = await client.chat({ ...request, stream: true });
+        answering();
+        let text = '';
+        for await (const chunk of stream) {
+          lastTokenAt = Date.now();
+          if (chunk.message?.thinking) thinkingTokens++;
+          if (chunk.message?.content) {
+            text += chunk.message.content;
+            tokens++;
+            lastContentAt = lastTokenAt;
+          }
+          if (chunk.done) return finish(llm, text, chunk, started, numCtx, facts);
+        }
+        throw new Error(`the stream from ${llm.url} ended before the answer was done (after ${tokens} tokens)`);
+      } catch (e) {
+        // Ollama's queue is full (OLLAMA_MAX_QUEUE): wait and ask again, within the wait budget.
+        if (!isBusy(e) || signal.aborted || Date.now() - started > firstByteMs) throw e;
+        await sleep(Math.min(30_000, 1000 * 2 ** Math.min(busy, 5)));
       }
-      if (chunk.done) return result(llm, text, chunk, started);
     }
-    throw new Error(`the stream from ${llm.url} ended before the answer was done (after ${tokens} tokens)${retryNote()}`);
   } catch (e) {
-    if (signal.aborted) throw signal.reason ?? e;
-    if (thinkOnly) {
-      // Retried once; a model that only thinks twice in a row will not answer a third time.
-      const msg = `${llm.model} thought for ${llm.stallSeconds}s without answering (${thinkingTokens} thinking tokens)`;
-      throw attempt >= 2 ? ApplicationFailure.nonRetryable(`${msg}, twice; set [ollama] think = false or raise stall_seconds`, 'ThinkOnlyStall') : ApplicationFailure.retryable(`${msg}; retrying once`, 'ThinkOnlyStall');
-    }
-    if (stall.signal.aborted) {
-      throw ApplicationFailure.retryable(`no token from ${llm.model} for ${llm.stallSeconds}s (stalled stream after ${tokens} tokens)${retryNote()}`, 'LlmStalled');
-    }
-    throw classify(e, llm);
+    if (cancelled.aborted) throw cancelled.reason ?? e;
+    if (e instanceof ApplicationFailure) throw e;
+    throw failureOf(e, stop, { llm, tokens, thinkingTokens, attempt, firstByteMs, answerMs });
   } finally {
     clearInterval(beat);
   }
 }
 
-function result(llm: LlmSettings, text: string, r: { prompt_eval_count?: number; eval_count?: number; total_duration?: number; model?: string }, started: number): ChatResult {
+function failureOf(e: unknown, stop: string | undefined, c: { llm: LlmSettings; tokens: number; thinkingTokens: number; attempt: number; firstByteMs: number; answerMs: number }): unknown {
+  const { llm } = c;
+  switch (stop) {
+    case 'firstByte':
+      return ApplicationFailure.retryable(
+        `no answer from ${llm.model} at ${llm.url} within ${c.firstByteMs / 1000}s (first_byte_seconds: waiting for a free slot, the model to load and the prompt to be read)`,
+        'LlmFirstByteTimeout',
+      );
+    case 'answerTime':
+      return ApplicationFailure.retryable(`the answer of ${llm.model} took longer than ${c.answerMs / 1000}s (timeout_seconds) after ${c.tokens} tokens`, 'LlmTimeout');
+    case 'thinkOnly': {
+      // Retried once; a model that only thinks twice in a row will not answer a third time.
+      const msg = `${llm.model} thought for ${llm.stallSeconds}s without answering (${c.thinkingTokens} thinking tokens)`;
+      return c.attempt >= 2
+        ? ApplicationFailure.nonRetryable(`${msg}, twice; set [ollama] think = false or raise stall_seconds`, 'ThinkOnlyStall')
+        : ApplicationFailure.retryable(msg, 'ThinkOnlyStall');
+    }
+    case 'stall':
+      return ApplicationFailure.retryable(`no token from ${llm.model} for ${llm.stallSeconds}s (stalled stream after ${c.tokens} tokens)`, 'LlmStalled');
+  }
+  if (isPromptTooLong(e)) return new PromptTooLong(errorText(e));
+  return classify(e, llm);
+}
+
+type OllamaDone = Pick<ChatResponse, 'prompt_eval_count' | 'eval_count' | 'total_duration' | 'model'> & { done_reason?: string };
+
+function finish(llm: LlmSettings, text: string, r: OllamaDone, started: number, numCtx: number, facts: ModelContextFacts): ChatResult {
   checkAnswerSize(text, llm);
-  return {
-    text,
-    model: r.model ?? llm.model,
-    promptTokens: r.prompt_eval_count ?? 0,
-    outputTokens: r.eval_count ?? 0,
-    modelMs: Math.round((r.total_duration ?? 0) / 1e6),
-    wallMs: Date.now() - started,
-  };
+  const promptTokens = r.prompt_eval_count ?? 0;
+  const outputTokens = r.eval_count ?? 0;
+  const used = `prompt ${promptTokens} + answer ${outputTokens} tokens, num_ctx ${numCtx}${facts.maxContext !== undefined ? `, model maximum ${facts.maxContext}` : ''}`;
+  if (promptTokens > 0 && promptWasCut(promptTokens, numCtx)) {
+    // A server that ignores truncate: false keeps only the end of the prompt: never use such an answer.
+    throw ApplicationFailure.nonRetryable(`${llm.model} at ${llm.url} read only the last ${promptTokens} tokens of the prompt (it fills num_ctx ${numCtx}: the start was cut); the answer was not used: ${CONTEXT_ADVICE}`, 'ContextOverflow');
+  }
+  if (r.done_reason === 'length') {
+    throw ApplicationFailure.nonRetryable(`the answer of ${llm.model} was cut short at a length limit (done_reason "length"; ${used}); it was not used: raise max_output_lines or num_ctx, or split the job`, 'ContextOverflow');
+  }
+  return { text, model: r.model ?? llm.model, promptTokens, outputTokens, modelMs: Math.round((r.total_duration ?? 0) / 1e6), wallMs: Date.now() - started, numCtx };
+}
+
+function errorText(e: unknown): string {
+  const err = e as { error?: string; message?: string };
+  return err.error ?? err.message ?? String(e);
+}
+
+function statusOf(e: unknown): number | undefined {
+  return (e as { status_code?: number }).status_code;
+}
+
+/** Ollama's answer to a prompt over num_ctx with truncate: false (HTTP 400). */
+function isPromptTooLong(e: unknown): boolean {
+  return statusOf(e) === 400 && /exceeds the context length|context length/i.test(errorText(e));
+}
+
+/** Ollama's answer when OLLAMA_MAX_QUEUE requests already wait (HTTP 503 "server busy"). */
+function isBusy(e: unknown): boolean {
+  return statusOf(e) === 503 && /busy|maximum pending requests/i.test(errorText(e));
 }
 
 /** Model-not-found is final; everything else (5xx, refused connections, cut streams) retries. */
-function classify(e: unknown, llm: LlmSettings): unknown {
-  const err = e as { status_code?: number; error?: string; message?: string; cause?: { code?: string } };
-  const msg = err.error ?? err.message ?? String(e);
-  if (err.status_code === 404 || /model ['"]?[^'"]*['"]? not found/i.test(msg)) {
+export function classify(e: unknown, llm: Pick<LlmSettings, 'url' | 'model'>): unknown {
+  if (e instanceof ApplicationFailure) return e;
+  const err = e as { cause?: { code?: string } };
+  const msg = errorText(e);
+  const status = statusOf(e);
+  if (status === 404 || /model ['"]?[^'"]*['"]? not found/i.test(msg)) {
     return ApplicationFailure.nonRetryable(`model "${llm.model}" is not available on the Ollama server at ${llm.url} (${msg}); pull it with: ollama pull ${llm.model}`, 'ModelNotFound');
   }
   if (err.cause?.code === 'ECONNREFUSED' || /fetch failed/i.test(msg)) {
-    return ApplicationFailure.retryable(`Ollama at ${llm.url} is not reachable (${err.cause?.code ?? msg})${retryNote()}`, 'OllamaUnreachable');
+    return ApplicationFailure.retryable(`Ollama at ${llm.url} is not reachable (${err.cause?.code ?? msg})`, 'OllamaUnreachable');
   }
-  if (err.status_code !== undefined) {
-    return ApplicationFailure.retryable(`Ollama answered HTTP ${err.status_code}: ${msg}`, 'OllamaError');
-  }
-  return e;
+  if (status !== undefined) return ApplicationFailure.retryable(`Ollama answered HTTP ${status}: ${msg}`, 'OllamaError');
+  return ApplicationFailure.retryable(msg, 'OllamaError');
 }

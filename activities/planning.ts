@@ -24,7 +24,7 @@ export async function planBatch(req: PlanRequest): Promise<BatchPlan> {
     const current = await statusStoreFor(req.root).read();
     const { entries } = syncEntries(current, folder.ids, new Date().toISOString());
     const plan = planRun({ ...folder, entries, selection: req.selection });
-    return { ...plan, allIds: folder.ids, warnings: folder.warnings.map(formatProblem) };
+    return { ...plan, allIds: folder.ids, warnings: [...folder.warnings.map(formatProblem), ...plan.graphWarnings] };
   });
 }
 

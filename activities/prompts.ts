@@ -25,6 +25,8 @@ export interface PromptRequest {
   extraContext?: string[];
   limits: PromptLimits;
   spec: PromptSpec;
+  /** preview: return a prompt over the budget (with the warning) instead of refusing it. */
+  allowOverBudget?: boolean;
 }
 
 export interface PreparedPrompt {
@@ -45,10 +47,12 @@ export async function preparePrompt(req: PromptRequest): Promise<PreparedPrompt>
     const targets = needsTargets(req.spec) ? await readTargets(req) : [];
     const prompt = buildPrompt(req.spec, { projectPrompt, context, instructions: req.job.instructions, targets });
     const budget = checkPromptBudget(prompt, req.limits.maxPromptTokens);
-    if (budget.level === 'fail') throw ApplicationFailure.nonRetryable(budget.message!, 'LimitExceeded');
-    checkPayloadSize(req.job.id, prompt, targets);
+    const refused = budget.level === 'fail';
+    if (refused && !req.allowOverBudget) throw ApplicationFailure.nonRetryable(budget.message!, 'LimitExceeded');
+    // Preview (allowOverBudget) shows the prompt outside Temporal; a run must fit in history.
+    if (!req.allowOverBudget) checkPayloadSize(req.job.id, prompt, targets);
     const lineCounts = Object.fromEntries([...context, ...targets].map((f) => [f.path, f.content.split('\n').length - (f.content.endsWith('\n') ? 1 : 0)]));
-    return { prompt, estimatedTokens: budget.tokens, contextFiles: context.map((c) => c.path), lineCounts, targets, warnings: budget.message ? [budget.message] : [] };
+    return { prompt, estimatedTokens: budget.tokens, contextFiles: context.map((c) => c.path), lineCounts, targets, warnings: budget.message ? [refused ? `${budget.message} (worksplit run refuses this prompt)` : budget.message] : [] };
   });
 }
 

@@ -10,7 +10,7 @@ import { installQuietRuntime } from '../worker/workers';
 import { packageRoot } from '../worker/bundle';
 import { OllamaTestServer } from '../test/support/ollama-test-server';
 import { BenchContext, machine } from './scenarios';
-import { FULL, Row, SMOKE, dependencyGraph, fanOut, overhead, scale, startup } from './suite';
+import { FULL, Row, SMOKE, dependencyGraph, fanOut, ollamaSlots, overhead, scale, startup } from './suite';
 
 function table(rows: Row[]): string {
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
@@ -36,6 +36,7 @@ async function main() {
   const sections: Array<[string, (c: BenchContext) => Promise<Row[]>]> = [
     ['fanout', (c) => fanOut(c, sizes)],
     ['graph', (c) => dependencyGraph(c, sizes)],
+    ['slots', (c) => ollamaSlots(c, sizes)],
     ['overhead', (c) => overhead(c, sizes)],
     ['scale', (c) => scale(c, sizes)],
     ['startup', (c) => startup(c, sizes, async (root) => void (await stopServer(root)))],

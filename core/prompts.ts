@@ -55,7 +55,9 @@ export function systemPromptFile(spec: PromptSpec): { name: string; fallback?: s
     case 'verify':
       return spec.edit ? { name: 'verify_edit', fallback: 'verify' } : { name: 'verify' };
     case 'fix':
-      return { name: 'fix' };
+      // WorkSplit folders may have no fix prompt; auto_fix is on by default, so the project's
+      // coding rules from the create prompt stand in.
+      return { name: 'fix', fallback: 'create' };
   }
 }
 

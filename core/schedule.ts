@@ -15,6 +15,9 @@ export interface ScheduleEntry {
 export interface ScheduleState {
   /** Dependencies among the jobs of this batch only (others count as met). */
   deps: Deps;
+  /** Jobs that must have finished first, whatever their outcome (shared files, cycles of
+   * inferred dependencies); absent in batches planned before it existed. */
+  after?: Deps;
   jobs: Record<string, ScheduleEntry>;
 }
 
@@ -27,15 +30,17 @@ export function effectiveConcurrency(maxConcurrent: number): number {
   return Math.min(Math.floor(maxConcurrent), CONCURRENCY_CEILING);
 }
 
-export function newSchedule(ids: string[], deps: Deps): ScheduleState {
+export function newSchedule(ids: string[], deps: Deps, after?: Deps): ScheduleState {
   const set = new Set(ids);
   const own: Deps = {};
+  const ownAfter: Deps = {};
   const jobs: Record<string, ScheduleEntry> = {};
   for (const id of [...set].sort(cmp)) {
     own[id] = (deps[id] ?? []).filter((d) => set.has(d));
+    if (after?.[id]?.some((d) => set.has(d))) ownAfter[id] = after[id].filter((d) => set.has(d));
     jobs[id] = { state: 'waiting' };
   }
-  return { deps: own, jobs };
+  return after ? { deps: own, after: ownAfter, jobs } : { deps: own, jobs };
 }
 
 export function countIn(s: ScheduleState, state: JobState): number {
@@ -63,7 +68,8 @@ function sortedIds(s: ScheduleState): string[] {
 }
 
 /**
- * Jobs that may start now, in id order: waiting, every dependency passed, within the window.
+ * Jobs that may start now, in id order: waiting, every dependency passed, every `after` job
+ * finished, within the window.
  * With `barriers` (execution groups), only jobs of the first unfinished group may start: the
  * original WorkSplit behaviour, kept for comparison in the benchmarks.
  */
@@ -77,7 +83,9 @@ export function nextToStart(s: ScheduleState, maxConcurrent: number, barriers?: 
     if (out.length >= free) break;
     if (s.jobs[id].state !== 'waiting') continue;
     if (allowed && !allowed.has(id)) continue;
-    if (s.deps[id].every((d) => s.jobs[d].state === 'passed')) out.push(id);
+    if (!s.deps[id].every((d) => s.jobs[d].state === 'passed')) continue;
+    if (s.after?.[id]?.some((d) => !FINAL_STATES.has(s.jobs[d].state))) continue;
+    out.push(id);
   }
   return out;
 }

@@ -26,6 +26,8 @@ export interface StatusEntry {
   error?: string | null;
   partial_state?: PartialState | null;
   ran?: boolean;
+  /** Every file the job's last run wrote (worksplit's addition; WorkSplit ignores it). */
+  written_files?: string[];
   [extra: string]: unknown;
 }
 
@@ -37,6 +39,8 @@ export interface StatusUpdate {
   error?: string | null;
   partialState?: PartialState | null;
   ran?: boolean;
+  /** null clears the list; undefined leaves it. */
+  writtenFiles?: string[] | null;
 }
 
 export function isStatus(s: unknown): s is JobStatus {
@@ -82,6 +86,10 @@ export function applyUpdate(entries: StatusEntry[], u: StatusUpdate, now: string
     else next.partial_state = u.partialState;
   }
   if (u.ran !== undefined) next.ran = u.ran;
+  if (u.writtenFiles !== undefined) {
+    if (u.writtenFiles === null) delete next.written_files;
+    else next.written_files = u.writtenFiles;
+  }
   // An entry changing in place keeps the order (a large batch applies thousands of these).
   if (prev) return entries.map((e, i) => (i === at ? next : e));
   return sortEntries([...entries, next]);

@@ -9,8 +9,8 @@ import { stopServer } from '../client/dev-server';
 import { consoleOutput, colors } from '../client/output';
 import { loadProject } from '../client/project';
 import { packageRoot } from '../worker/bundle';
-import { OllamaTestServer } from '../test/support/ollama-test-server';
-import { recordedReplies } from '../test/support/recorded-replies';
+import { OllamaTestServer } from '../testing/ollama-test-server';
+import { recordedReplies } from '../testing/canned-replies';
 
 async function main(): Promise<number> {
   const pkg = packageRoot();

@@ -27,6 +27,7 @@ import {
   skipAllWaiting,
 } from '../core/schedule';
 import type { StatusUpdate } from '../core/status';
+import { waitsFor } from '../core/graph';
 import { jobWorkflowId } from '../core/ids';
 import { addUsage, emptyUsage } from '../core/usage';
 import { jobWorkflow } from './job';
@@ -110,13 +111,14 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
   async function plan(): Promise<CarriedBatch> {
     const p = await files.planBatch({ root: project.root, maxContextFiles: settings.limits.maxContextFiles, selection: input.selection });
     await files.syncStatusFile({ root: project.root, ids: p.allIds });
-    const schedule = newSchedule(p.selected, p.deps);
+    // p.after is absent from plans recorded before order-only edges existed: no change then.
+    const schedule = newSchedule(p.selected, p.deps, p.after);
     const carried: CarriedBatch = {
       schedule,
       reports: Object.fromEntries(p.selected.map((id) => [id, { state: 'waiting' as const }])),
       dependencyOutputs: p.dependencyOutputs,
       descriptions: p.descriptions,
-      deps: p.deps,
+      deps: waitsFor(p.deps, p.after),
       groups: p.groups,
       tokens: emptyUsage(),
       warnings: [...p.warnings, ...(p.stuckNotResumed.length > 0 ? [`${p.stuckNotResumed.length} stuck job(s) not resumed (${p.stuckNotResumed.join(', ')}); run with --resume to retry them`] : [])],
@@ -219,7 +221,7 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
       ...(s.jobs[id].reason ? { reason: s.jobs[id].reason } : {}),
       ...(result?.reason && s.jobs[id].state === 'passed' ? { reason: result.reason } : {}),
       finishedAt: now(),
-      ...(result ? { outputs: result.outputs, retried: result.retried, tokens: result.tokens } : {}),
+      ...(result ? { outputs: result.outputs, retried: result.retried, tokens: result.tokens, ...(result.warnings ? { warnings: result.warnings } : {}) } : {}),
     };
     if (result) state.tokens = addUsage(state.tokens, result.tokens);
   }

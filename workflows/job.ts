@@ -18,7 +18,7 @@ import type { LlmActivities } from '../activities';
 import { NON_RETRYABLE, commandActivities, fileActivities } from './activity-proxies';
 import { commandOnFiles, declaredOutputs } from '../core/job';
 import type { JobSpec } from '../core/job';
-import { GeneratedFile, parseGeneratedFiles, confineToDeclared } from '../core/output-parse';
+import { GeneratedFile, parseGeneratedFiles, confineToDeclared, outsideDir } from '../core/output-parse';
 import type { PromptSpec, RetryFeedback } from '../core/prompts';
 import type { JobStatus, PartialState } from '../core/status';
 import { addUsage, emptyUsage } from '../core/usage';
@@ -52,7 +52,7 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
     phase = p;
     setCurrentDetails(`${p}${attempt > 1 ? ' (retry with feedback)' : ''}: ${detail}`);
   };
-  type StatusExtra = { error?: string | null; partialState?: PartialState | null; ran?: boolean };
+  type StatusExtra = { error?: string | null; partialState?: PartialState | null; ran?: boolean; writtenFiles?: string[] | null };
   const record = (s: JobStatus, extra: StatusExtra = {}) => files.recordStatus({ root, updates: [{ id: jobId, status: s, ...extra }] });
   // Intermediate statuses (pending_work, pending_verification, ...) mirror progress into the
   // status file; the job does not wait for them, so each runs beside the next step's local
@@ -83,10 +83,20 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
   const finish = async (s: 'pass' | 'fail' | 'partial', reason?: string, partial?: PartialState): Promise<JobResult> => {
     phase = 'done';
     await statusWrites;
-    await record(s, { error: s === 'pass' ? null : reason ?? 'failed', partialState: partial ?? null });
+    // Every file this run wrote, declared or not (multi-file answers), in the status file too.
+    await record(s, { error: s === 'pass' ? null : reason ?? 'failed', partialState: partial ?? null, ...(outputs.length > 0 && !input.fixOnly ? { writtenFiles: outputs } : {}) });
     if (input.searchAttributes) upsertSearchAttributes([{ key: STATUS_KEY, value: s }]);
     setCurrentDetails(s === 'pass' ? `passed${reason ? ` with warnings: ${reason}` : ''}` : `${s === 'partial' ? 'partial' : 'failed'}: ${reason}`);
-    return { id: jobId, status: s, outputs, retried: attempt > 1, tokens, ...(reason ? { reason } : {}) };
+    const warnings = outsideOutputDir();
+    return { id: jobId, status: s, outputs, retried: attempt > 1, tokens, ...(reason ? { reason } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
+  };
+  /** Files the model chose to write (not declared) outside the job's output_dir: worth a look. */
+  const outsideOutputDir = (): string[] => {
+    const loaded = job as JobSpec | undefined; // undefined when the job file failed to load
+    if (loaded === undefined) return [];
+    const declared = new Set(declaredOutputs(loaded));
+    const stray = outsideDir(outputs.filter((p) => !declared.has(p)), loaded.outputDir);
+    return stray.length > 0 ? [`wrote ${stray.join(', ')}, outside its output_dir ${loaded.outputDir}`] : [];
   };
   // Record the failure, then fail the workflow with a typed failure carrying the result, so the
   // Web UI shows the job as failed with the human reason and the batch gets the details.
@@ -124,13 +134,13 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
     const test = testPath(job);
     if (test) {
       // TDD: the tests first, then the implementation with the tests as context.
-      status('pending_test', { ran: true, error: null, partialState: null });
+      status('pending_test', { ran: true, error: null, partialState: null, writtenFiles: null });
       enter('testing', test);
       const tests = await produceWithRetry((retry) => produceTests(ctx(), retry));
       await write(tests.files);
       attempt = 1;
     }
-    status('pending_work', { ran: true, error: null, partialState: null });
+    status('pending_work', { ran: true, error: null, partialState: null, writtenFiles: null });
     let retry: RetryFeedback | undefined;
     let produced: Extract<Produced, { ok: true }>;
     const appliedEdits: string[] = [];

@@ -2,7 +2,7 @@
 // (prompt + model call) and the pure parsers and transforms of core/. Deterministic.
 import { applyEdits, parseEditBlocks } from '../core/edits';
 import { JobSpec, declaredOutputs, joinPath } from '../core/job';
-import { GeneratedFile, confineToDeclared, parseGeneratedFiles } from '../core/output-parse';
+import { GeneratedFile, confineToDeclared, confineToProject, parseGeneratedFiles } from '../core/output-parse';
 import { addFieldToStructLiterals, applyPatternInserts, parsePatternInserts } from '../core/patterns';
 import type { PromptSpec, RetryFeedback, SourceFile } from '../core/prompts';
 import type { PartialState } from '../core/status';
@@ -64,7 +64,9 @@ export async function produceTests(ctx: ModeContext, retry?: RetryFeedback): Pro
 async function produceReplace(ctx: ModeContext, retry?: RetryFeedback): Promise<Produced> {
   const outputs = mainOutputs(ctx.job);
   const { text } = await ctx.ask({ kind: 'generate', outputPaths: outputs, ...(retry ? { retry } : {}) }, ctx.extraContext);
-  const parsed = parseBlocks(text, ctx.job.outputPath, outputs);
+  // Multi-file output: the model may write files the job does not declare (WorkSplit's README
+  // asks for it), anywhere in the project that is not protected.
+  const parsed = parseBlocks(text, ctx.job.outputPath);
   if (parsed.ok) {
     const missing = outputs.filter((p) => !parsed.files.some((f) => f.path === p));
     if (missing.length > 0 && outputs.length > 1) return { ok: false, error: `the answer is missing ${missing.join(', ')}`, type: 'NoCodeInAnswer', retryable: true };
@@ -128,10 +130,11 @@ async function produceFixtures(ctx: ModeContext): Promise<Produced> {
   return { ok: true, files };
 }
 
-function parseBlocks(text: string, defaultPath: string, declared: string[]): Produced {
+/** The files of an answer; with `declared`, only those may be written. */
+function parseBlocks(text: string, defaultPath: string, declared?: string[]): Produced {
   const parsed = parseGeneratedFiles(text, defaultPath);
   if (!parsed.ok) return { ok: false, error: parsed.error, type: 'NoCodeInAnswer', retryable: true };
-  const confined = confineToDeclared(parsed.files, declared);
+  const confined = declared ? confineToDeclared(parsed.files, declared) : confineToProject(parsed.files);
   if (!confined.ok) return { ok: false, error: confined.error, type: 'PathOutsideProject', retryable: false };
   return { ok: true, files: confined.files };
 }

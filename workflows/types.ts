@@ -91,6 +91,8 @@ export interface JobResult {
   tokens: TokenUsage;
   /** Why it failed, or the verifier's warnings on a pass. */
   reason?: string;
+  /** What the user should look at even on a pass (files written outside output_dir). */
+  warnings?: string[];
 }
 
 export interface JobProgress {
@@ -108,6 +110,7 @@ export interface BatchJobReport {
   outputs?: string[];
   retried?: boolean;
   tokens?: TokenUsage;
+  warnings?: string[];
 }
 
 export interface BatchTotals {
@@ -145,6 +148,7 @@ export interface CarriedBatch {
   descriptions?: Record<string, string>;
   reports: Record<string, BatchJobReport>;
   dependencyOutputs: Record<string, string[]>;
+  /** Everything each job waits for (dependencies and order-only), for display. */
   deps: Deps;
   groups: string[][];
   tokens: TokenUsage;

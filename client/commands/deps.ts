@@ -1,5 +1,6 @@
-// `worksplit deps`: what each job waits for, and the execution groups.
-import { buildDependencyGraph, executionGroups } from '../../core/graph';
+// `worksplit deps`: what each job waits for, the execution groups, and the dependencies inferred
+// from files that were dropped (and why).
+import { buildDependencyGraph, executionGroups, waitsFor } from '../../core/graph';
 import { readJobFolder } from '../../activities/job-files';
 import { Output } from '../output';
 import { loadProject } from '../project';
@@ -10,10 +11,20 @@ export async function depsCommand(dir: string, out: Output): Promise<number> {
   const graph = buildDependencyGraph(folder.jobs, Object.keys(folder.problems));
   const bad = new Set([...Object.keys(folder.problems), ...graph.problems.flatMap((p) => p.jobIds)]);
   const runnable = folder.jobs.map((j) => j.id).filter((id) => !bad.has(id));
-  out.line('Dependencies:');
-  for (const j of folder.jobs) out.line(`  ${j.id}${graph.deps[j.id].length ? ` <- ${graph.deps[j.id].join(', ')}` : ' (none)'}`);
+  out.line('Dependencies (<- must pass first; "after": must have finished first, whatever the outcome):');
+  for (const j of folder.jobs) {
+    const deps = graph.deps[j.id];
+    const after = graph.after[j.id];
+    const parts = [...(deps.length ? [`<- ${deps.join(', ')}`] : []), ...(after.length ? [`after ${after.join(', ')}`] : [])];
+    out.line(`  ${j.id}${parts.length ? ` ${parts.join('; ')}` : ' (none)'}`);
+  }
   out.line('\nExecution groups:');
-  executionGroups(graph.deps, runnable).forEach((g, i) => out.line(`  ${i + 1}. ${g.join(', ')}`));
+  executionGroups(waitsFor(graph.deps, graph.after), runnable).forEach((g, i) => out.line(`  ${i + 1}. ${g.join(', ')}`));
+  if (graph.dropped.length > 0) {
+    out.line('\nInferred dependencies dropped (on a cycle of inferred dependencies; those jobs run one at a time in job-id order):');
+    for (const d of graph.dropped) out.line(`  ${d.job} <- ${d.dep}: ${d.reason} (cycle: ${d.cycle.join(', ')})`);
+  }
+  graph.warnings.forEach((w) => out.warn(w.message));
   for (const p of graph.problems) out.line(`  cannot run: ${p.message}`);
   for (const id of Object.keys(folder.problems)) out.line(`  cannot run: ${id} (invalid job file; see worksplit validate)`);
   return bad.size > 0 ? 2 : 0;

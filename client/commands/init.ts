@@ -1,7 +1,8 @@
 // `worksplit init`: a new project folder with worksplit.toml, the system prompts for every mode,
 // the manager instruction and two example jobs. Never overwrites without --force.
-import { existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_MODEL } from '../../core/config';
 import { writeFileAtomic } from '../../activities/atomic-write';
 import { LANGUAGES, Language, projectFiles } from '../templates';
 import { Output, UsageError, colors } from '../output';
@@ -19,10 +20,10 @@ export async function initCommand(opts: InitOptions, out: Output): Promise<numbe
   if ((lang === undefined || model === undefined) && process.stdin.isTTY && process.stdout.isTTY) {
     const { select, input } = await import('@inquirer/prompts');
     lang ??= await select({ message: 'Language of the project', choices: LANGUAGES.map((l) => ({ value: l, name: l })) });
-    model ??= await input({ message: 'Ollama model', default: 'qwen-32k:latest' });
+    model ??= await input({ message: 'Ollama model', default: DEFAULT_MODEL });
   }
   lang ??= 'typescript';
-  model ??= 'qwen-32k:latest';
+  model ??= DEFAULT_MODEL;
   if (!(LANGUAGES as readonly string[]).includes(lang)) throw new UsageError(`--lang must be one of ${LANGUAGES.join(', ')} (got "${lang}")`);
   const root = path.resolve(opts.path);
   const files = projectFiles(lang as Language, model);
@@ -34,8 +35,20 @@ export async function initCommand(opts: InitOptions, out: Output): Promise<numbe
     mkdirSync(path.dirname(path.join(root, f.path)), { recursive: true });
     await writeFileAtomic(path.join(root, f.path), f.content, { displayName: f.path });
   }
+  if (ignoreServerState(root)) out.line(`  ${colors.green('+')} .gitignore: .worksplit/`);
   out.line(`Initialized a ${lang} worksplit project in ${root} (model ${model}):`);
   for (const f of files) out.line(`  ${colors.green('+')} ${f.path}`);
   out.line(`\nNext: edit or add jobs in jobs/ (worksplit new-job NAME), then: worksplit run`);
   return 0;
+}
+
+/** .worksplit/ holds the embedded server's database, log and pid: machine-local state that must
+ * never be committed (a pid from another machine or boot names an unrelated process). Returns
+ * whether .gitignore was changed. */
+function ignoreServerState(root: string): boolean {
+  const file = path.join(root, '.gitignore');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (text.split(/\r?\n/).some((l) => ['.worksplit', '.worksplit/', '/.worksplit', '/.worksplit/'].includes(l.trim()))) return false;
+  appendFileSync(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}.worksplit/\n`);
+  return true;
 }

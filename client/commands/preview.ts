@@ -1,13 +1,13 @@
 // `worksplit preview JOB`: exactly what the job's first model call would send, with the context
 // files, their line counts, the token estimate and the model.
 import { formatProblem } from '../../core/job';
-import { PromptSpec } from '../../core/prompts';
 import { readJobFile, listJobIds } from '../../activities/job-files';
 import { preparePrompt } from '../../activities/prompts';
+import { contextReport } from '../context-report';
 import { offlinePlan } from '../offline-plan';
 import { Output, UsageError, colors } from '../output';
 import { loadProject, runSettings } from '../project';
-import { mainOutputs, testPath } from '../../workflows/modes';
+import { firstCallSpec } from '../first-call';
 
 export async function previewCommand(dir: string, id: string, out: Output): Promise<number> {
   const project = await loadProject(dir);
@@ -20,19 +20,12 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
     out.line(`${id} is an update_fixtures job: it adds ${job.newField} to every ${job.structName} literal in ${job.targetFiles?.join(', ')} without a model call${job.verify ? ', then the model verifies the result' : ''}.`);
     return 0;
   }
-  const first = job.outputFiles?.[0] ?? job.outputPath;
-  const spec: PromptSpec = testPath(job)
-    ? { kind: 'test', testPath: testPath(job)! }
-    : job.mode === 'edit' ? { kind: 'edit' }
-    : job.mode === 'replace_pattern' ? { kind: 'replace_pattern' }
-    : job.mode === 'split' ? { kind: 'split', file: first, previous: [], remaining: (job.outputFiles ?? []).slice(1) }
-    : job.sequential ? { kind: 'sequential', file: first, previous: [], remaining: (job.outputFiles ?? []).slice(1) }
-    : { kind: 'generate', outputPaths: mainOutputs(job) };
+  const spec = firstCallSpec(job);
   const plan = await offlinePlan(project.ref.root, project.config.limits.max_context_files, { resume: true, rerun: true });
   const settings = runSettings(project.config);
   let prepared;
   try {
-    prepared = await preparePrompt({ root: project.ref.root, job, dependencyOutputs: plan.dependencyOutputs[id] ?? [], limits: settings.limits, spec });
+    prepared = await preparePrompt({ root: project.ref.root, job, dependencyOutputs: plan.dependencyOutputs[id] ?? [], limits: settings.limits, spec, allowOverBudget: true });
   } catch (e) {
     throw new UsageError(`${id}: ${(e as Error).message}`);
   }
@@ -46,6 +39,9 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
   for (const t of prepared.targets) out.line(`  target  ${t.path} (${prepared.lineCounts[t.path]} lines)`);
   out.line(`estimated tokens: ${prepared.estimatedTokens} of max_prompt_tokens ${settings.limits.maxPromptTokens}`);
   out.line(`model: ${settings.llm.model} at ${settings.llm.url}`);
+  const context = await contextReport(settings.llm, prepared.prompt);
+  out.line(context.line);
   prepared.warnings.forEach((w) => out.warn(w));
+  if (context.problem) out.warn(`${id}: ${context.problem}`);
   return 0;
 }

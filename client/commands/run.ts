@@ -1,12 +1,14 @@
 // `worksplit run`: start (or attach to) the project's batch workflow, run a worker in-process,
 // show progress, print the summary. Exit 0 only when every selected job passed.
 import { randomUUID } from 'node:crypto';
-import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { Client, WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { waitsFor } from '../../core/graph';
 import { batchWorkflowId } from '../../core/ids';
 import { PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
 import { listJobIds } from '../../activities/job-files';
 import { statusStoreFor } from '../../activities/status-store';
 import { effectiveConcurrency } from '../../core/schedule';
+import { concurrentWriters } from '../../core/write-races';
 import type { BatchInput, BatchProgress, BatchResult } from '../../workflows/types';
 import { connectClient, connectWorker, resolveTarget, workflowUiUrl } from '../connection';
 import { offlinePlan } from '../offline-plan';
@@ -69,6 +71,15 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   const target = (await resolveTarget(project, { start: true }))!;
   const client = await connectClient(target);
   const workflowId = batchWorkflowId(ref.key);
+  // What the batch will do, for its summary in the Web UI (the batch plans again itself), and
+  // whether there is anything to do at all: with nothing selected and no batch to attach to, no
+  // batch is started.
+  const preview = await offlinePlan(ref.root, config.limits.max_context_files, selection);
+  if (preview.selected.length === 0 && !(await batchRunning(client, workflowId))) {
+    await client.connection.close();
+    out.line(NOTHING_TO_RUN);
+    return 0;
+  }
   let running: ReturnType<typeof runWorkers> | undefined;
   let workerConnection: Awaited<ReturnType<typeof connectWorker>> | undefined;
   if (runWorker) {
@@ -81,9 +92,14 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
       root: ref.root,
       files: true,
       llm: true,
-      llmCapacity: effectiveConcurrency(config.batch.max_concurrent),
+      llmCapacity: config.ollama.parallel,
     });
     running = runWorkers(workers);
+    // Jobs run max_concurrent at a time, but their model calls take the server's slots in turn:
+    // more calls would only wait in Ollama's own queue, where no byte tells waiting from a stall.
+    if (effectiveConcurrency(config.batch.max_concurrent) > config.ollama.parallel) {
+      out.line(colors.dim(`Model calls: ${config.ollama.parallel} at a time on ${config.ollama.url} ([ollama] parallel; match the server's OLLAMA_NUM_PARALLEL); other jobs wait their turn.`));
+    }
   }
   let interrupted = false;
   const onSigint = () => {
@@ -99,8 +115,6 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     // USE_EXISTING answers with the running batch when there is one; a token in the memo (set only
     // when an execution is created) tells whether this run created it or attached to another's.
     const token = randomUUID();
-    // What the batch will do, for its summary in the Web UI (the batch plans again itself).
-    const preview = await offlinePlan(ref.root, config.limits.max_context_files, selection);
     const input: BatchInput = {
       project: ref,
       queues: project.queues,
@@ -166,6 +180,17 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   }
 }
 
+const NOTHING_TO_RUN = 'No jobs to run: every job has run (use --rerun to run them again, --resume for stuck ones, or --job ID).';
+
+async function batchRunning(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return false;
+    throw e;
+  }
+}
+
 /** "12 jobs, 4 groups, max 4 at once, qwen3" */
 function batchSummary(groups: string[][], maxConcurrent: number, model: string): string {
   const jobs = groups.flat().length;
@@ -177,7 +202,8 @@ async function dryRun(root: string, maxContextFiles: number, selection: { resume
   plan.warnings.forEach((w) => out.warn(w));
   const runnable = plan.groups.flat();
   out.line(`Dry run: ${plural(runnable.length, 'job')} would run in ${plural(plan.groups.length, 'group')}, at most ${maxConcurrent || 'unlimited'} at once. Nothing was changed.`);
-  plan.groups.forEach((g, i) => out.line(`  group ${i + 1}: ${g.map((id) => (plan.deps[id].length > 0 ? `${id} (after ${plan.deps[id].join(', ')})` : id)).join(', ')}`));
+  const waits = waitsFor(plan.deps, plan.after);
+  plan.groups.forEach((g, i) => out.line(`  group ${i + 1}: ${g.map((id) => (waits[id].length > 0 ? `${id} (after ${waits[id].join(', ')})` : id)).join(', ')}`));
   for (const [id, reason] of Object.entries(plan.invalid)) out.line(`  ${colors.red('cannot run')} ${id}: ${reason}`);
   if (plan.stuckNotResumed.length > 0) out.line(`  ${plural(plan.stuckNotResumed.length, 'stuck job')} left out (use --resume): ${plan.stuckNotResumed.join(', ')}`);
   if (plan.selected.length === 0) out.line('  Nothing to run: no job is in status created (use --rerun, --resume or --job ID).');
@@ -188,7 +214,7 @@ function printSummary(r: BatchResult, out: Output): number {
   const t = r.totals;
   r.warnings.forEach((w) => out.warn(w));
   if (t.total === 0) {
-    out.line('No jobs to run: every job has run (use --rerun to run them again, --resume for stuck ones, or --job ID).');
+    out.line(NOTHING_TO_RUN);
     return 0;
   }
   out.line();
@@ -196,6 +222,13 @@ function printSummary(r: BatchResult, out: Output): number {
   out.line(`Tokens: ${r.tokens.promptTokens} prompt + ${r.tokens.outputTokens} output in ${plural(r.tokens.calls, 'model call')}, ${seconds(r.tokens.modelMs)} model time.`);
   for (const [id, j] of Object.entries(r.jobs)) {
     if (j.state !== 'passed') out.line(`  ${eventLine(id, j).replace(` ${j.state}: `, ': ')}`);
+  }
+  const wrote = Object.entries(r.jobs).filter(([, j]) => j.outputs?.length);
+  if (wrote.length > 0) out.line(`Files written (${wrote.reduce((n, [, j]) => n + j.outputs!.length, 0)}):`);
+  for (const [id, j] of wrote) out.line(`  ${id}: ${j.outputs!.join(', ')}`);
+  for (const [id, j] of Object.entries(r.jobs)) for (const w of j.warnings ?? []) out.warn(`${id} ${w}`);
+  for (const race of concurrentWriters(r.jobs)) {
+    out.warn(`${race.file} was written by ${race.jobIds.join(' and ')} while both were running (a multi-file answer wrote a file the other job also writes); check it, or have one job read the other's file so they run in order`);
   }
   return t.passed === t.total ? 0 : 1;
 }

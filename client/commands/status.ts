@@ -28,6 +28,8 @@ export interface StatusJson {
     ran: boolean;
     updated_at: string;
     partial_state?: StatusEntry['partial_state'];
+    /** Every file the job's last run wrote (from the status file). */
+    written_files?: string[];
     /** While a batch runs, or after it ran in this server's memory: the batch's view. */
     state?: BatchJobReport['state'];
     reason?: string;
@@ -71,6 +73,7 @@ export function toJson(entries: StatusEntry[], progress: BatchProgress | undefin
         ran: !!e.ran,
         updated_at: e.updated_at,
         ...(e.partial_state ? { partial_state: e.partial_state } : {}),
+        ...(e.written_files ? { written_files: e.written_files } : {}),
         ...(j ? { state: j.state, ...(j.reason ? { reason: j.reason } : {}), ...(j.outputs ? { outputs: j.outputs } : {}), ...(j.retried !== undefined ? { retried: j.retried } : {}), ...(j.tokens ? { tokens: j.tokens } : {}), ...(j.startedAt && j.finishedAt ? { duration_ms: j.finishedAt - j.startedAt } : {}) } : {}),
       };
     }),
@@ -83,10 +86,12 @@ function print(r: StatusJson, opts: StatusOptions, out: Output): void {
     return;
   }
   if (opts.verbose && !opts.summary) {
+    // As wide as the longest id, so long ids never run into the status column.
+    const width = Math.max(28, ...r.jobs.map((j) => j.id.length));
     for (const j of r.jobs) {
       const paint = COLOR[j.status] ?? ((s: string) => s);
       const live = j.state && j.state !== 'waiting' ? ` [${j.state}${j.duration_ms ? ` ${seconds(j.duration_ms)}` : ''}]` : '';
-      out.line(`${j.id.padEnd(28)} ${paint(j.status.padEnd(20))}${live}${j.error ? ` ${j.error}` : ''}`);
+      out.line(`${j.id.padEnd(width)} ${paint(j.status.padEnd(20))}${live}${j.error ? ` ${j.error}` : ''}`);
     }
   }
   const line = summaryLine(r.jobs.map((j) => ({ id: j.id, status: j.status, created_at: '', updated_at: '' })));

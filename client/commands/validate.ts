@@ -1,12 +1,16 @@
-// `worksplit validate`: the folder, the config, every job, the dependencies and the system
-// prompt files the jobs' modes need. Exit 2 when anything is wrong.
+// `worksplit validate`: the folder, the config, every job, the dependencies, every job's context
+// and target files (as `run` reads them) and the system prompt files the jobs' modes need. Exit 2
+// when anything is wrong; a new-job placeholder left in a job is a warning.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildDependencyGraph } from '../../core/graph';
-import { formatProblem } from '../../core/job';
+import { declaredOutputs, formatProblem } from '../../core/job';
+import { outputsOfDependencies } from '../../core/plan';
 import { readJobFolder } from '../../activities/job-files';
 import { Output, colors, plural } from '../output';
-import { loadProject } from '../project';
+import { checkJobInputs } from '../first-call';
+import { loadProject, runSettings } from '../project';
+import { NEW_JOB_PLACEHOLDERS } from '../templates';
 
 export async function validateCommand(dir: string, out: Output): Promise<number> {
   const project = await loadProject(dir);
@@ -17,13 +21,25 @@ export async function validateCommand(dir: string, out: Output): Promise<number>
   for (const ps of Object.values(folder.problems)) errors.push(...ps.map(formatProblem));
   const graph = buildDependencyGraph(folder.jobs, Object.keys(folder.problems));
   errors.push(...graph.problems.map((p) => `${p.jobIds.map((id) => `jobs/${id}.md`).join(', ')}: ${p.field}: ${p.message}`));
+  warnings.push(...graph.warnings.map((w) => w.message));
+  const writers = new Map<string, string[]>();
+  for (const j of folder.jobs) for (const out of declaredOutputs(j)) writers.set(out, [...(writers.get(out) ?? []), j.id]);
+  const dependencyOutputs = outputsOfDependencies(graph.deps, folder.jobs, folder.jobs.map((j) => j.id));
+  const limits = runSettings(project.config).limits;
+  for (const j of folder.jobs) {
+    const inputs = await checkJobInputs(project.ref.root, j, dependencyOutputs[j.id] ?? [], writers, limits);
+    errors.push(...inputs.errors);
+    warnings.push(...inputs.warnings);
+    if (Object.values(NEW_JOB_PLACEHOLDERS).some((p) => j.instructions.includes(p))) {
+      warnings.push(`jobs/${j.id}.md: the instructions are still new-job's placeholder; write what the model should do`);
+    }
+  }
   const needed = new Set(['create', 'verify']);
   for (const j of folder.jobs) {
     if (j.mode === 'edit' || j.mode === 'replace_pattern') needed.add('edit');
     if (j.mode === 'split') needed.add('split');
     if (j.testFile) needed.add('test');
   }
-  if (project.config.build.auto_fix) needed.add('fix');
   for (const n of needed) {
     if (!existsSync(path.join(project.ref.root, 'jobs', `_systemprompt_${n}.md`))) errors.push(`jobs/_systemprompt_${n}.md: missing (needed by ${n === 'create' || n === 'verify' ? 'every job' : `the ${n} prompts`})`);
   }

@@ -1,7 +1,6 @@
 // `worksplit worker`: a standalone worker. By default it serves this project (workflows and file
 // activities) and model calls; --llm-only serves only model calls (any machine next to an
 // Ollama server), --files-only only the project.
-import { effectiveConcurrency } from '../../core/schedule';
 import { connectWorker, resolveTarget } from '../connection';
 import { Output, UsageError } from '../output';
 import { loadProject } from '../project';
@@ -24,7 +23,7 @@ export async function workerCommand(opts: WorkerOptions, out: Output): Promise<n
   const target = (await resolveTarget(project, { start: true }))!;
   installQuietRuntime();
   const connection = await connectWorker(target);
-  const capacity = opts.llmCapacity ?? effectiveConcurrency(project.config.batch.max_concurrent);
+  const capacity = opts.llmCapacity ?? project.config.ollama.parallel;
   const workers = await createWorkers({
     connection,
     namespace: target.namespace,

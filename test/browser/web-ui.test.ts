@@ -1,10 +1,11 @@
 // What a person sees: after a batch on the embedded server, the Temporal Web UI (in headless
-// Chromium, driven by playwright-core) lists the batch and its jobs under the project's search
-// attribute filter, and a job's page shows its summary and final status. Screenshots are kept in
-// test-artifacts/.
+// Chromium from npm, driven by playwright-core: test/support/browser.ts) lists the batch and its
+// jobs under the project's search attribute filter, and a job's page shows its summary and final
+// status. Screenshots are kept in test-artifacts/.
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { chromium, Browser } from 'playwright-core';
+import { Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { projectRef } from '../../client/project';
 import { projectListUrl } from '../../client/commands/ui';
 import { OllamaTestServer } from '../support/ollama-test-server';
@@ -21,10 +22,7 @@ let root: string;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   ollama = await new OllamaTestServer().start();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,11 +1,11 @@
 // Every command of SPEC §7 through the built CLI, as a separate process on a temporary
 // project: output, files and exit codes, including the error paths.
 import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { execFile } from 'node:child_process';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
+import { spawn as spawnPty } from '@lydell/node-pty';
 import { parseStatusFile, formatStatusFile, StatusEntry } from '../../core/status';
 import { OllamaTestServer } from '../support/ollama-test-server';
+import { waitFor } from '../support/harness';
 import { runCli } from '../support/processes';
 import { makeProject, simpleJob } from '../support/project';
 import { block, isVerification, jobOf, passingReplies } from '../support/replies';
@@ -92,7 +92,16 @@ test('preview prints the exact prompt, context with line counts, token estimate 
   expect(r.output).toContain('context src/types.ts (2 lines)');
   expect(r.output).toMatch(/estimated tokens: \d+ of max_prompt_tokens 32000/);
   expect(r.output).toContain('model: qwen-32k:latest');
+  // The test server reports a 32768-token model, like /api/show's model_info.
+  expect(r.output).toMatch(/context: prompt about \d+ tokens \+ up to 9000 for the answer -> num_ctx 16384 \(model maximum 32768\)/);
   expect((await runCli(['--path', root, 'preview', 'nope'], env())).code).toBe(2);
+});
+
+test('preview warns, with the numbers, about a prompt that cannot fit the model or the num_ctx set in options', async () => {
+  const root = makeProject({ ollamaUrl: ollama.url, ollamaToml: 'options = { num_ctx = 1100 }', jobs: { p: simpleJob('p') } });
+  const r = await runCli(['--path', root, 'preview', 'p'], env());
+  expect(r.output).toMatch(/num_ctx 1100 \(set in \[ollama\] options\) \(model maximum 32768\)/);
+  expect(r.output).toMatch(/p: the prompt \(about \d+ tokens\) and room for an answer \(1024\) do not fit in a context of 1100 tokens \(num_ctx from \[ollama\] options\)/);
 });
 
 test('status: summary, -v, --summary and the documented --json shape', async () => {
@@ -169,7 +178,8 @@ test('lint runs the lint command (on a job\'s outputs), fix lets the model fix w
 
 test('--job-timeout fails a job that runs too long, with the reason in the status file', async () => {
   ollama.respond = (req) => ({ content: isVerification(req) ? 'PASS' : block(`out/${jobOf(req)}.txt`, 'x'), latencyMs: jobOf(req) === 'slow' ? 8000 : 0 });
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: { slow: simpleJob('slow'), quick: simpleJob('quick') } });
+  // Two model slots, so the quick job's calls do not wait behind the slow one's.
+  const root = makeProject({ ollamaUrl: ollama.url, ollamaToml: 'parallel = 2', jobs: { slow: simpleJob('slow'), quick: simpleJob('quick') } });
   const r = await runCli(['--path', root, 'run', '--job-timeout', '3'], env());
   expect(r.code).toBe(1);
   expect(r.output).toContain('slow: the job timed out after 3s (--job-timeout)');
@@ -206,24 +216,21 @@ test('retry JOB runs that job again; fix-all lints every passed job; status --wa
   expect(watch.output.trim()).toBe('2 passed, 0 failed, 0 pending');
 });
 
-test('init asks for the language and model in a terminal (tmux) when no flags are given', async () => {
+test('init asks for the language and model in a terminal (a pseudo-terminal) when no flags are given', async () => {
   const dir = tmpDir('init-tty');
-  const session = `ws-init-${process.pid}`;
-  const tmux = (...args: string[]) => promisify(execFile)('tmux', args);
-  await tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', `${process.execPath} ${path.join(__dirname, '..', '..', 'bin', 'worksplit.js')} --path ${dir} init; sleep 30`);
+  const terminal = spawnPty(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'worksplit.js'), '--path', dir, 'init'], { cols: 120, rows: 30, env: process.env as Record<string, string> });
+  let screen = '';
+  terminal.onData((data) => { screen += data.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''); });
+  const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
   try {
-    const screen = async () => (await tmux('capture-pane', '-p', '-t', session)).stdout;
-    const waitScreen = async (text: string) => {
-      for (let i = 0; i < 100 && !(await screen()).includes(text); i++) await new Promise((r) => setTimeout(r, 100));
-      expect(await screen()).toContain(text);
-    };
-    await waitScreen('Language of the project');
-    await tmux('send-keys', '-t', session, 'Down', 'Enter'); // the second choice: rust
-    await waitScreen('Ollama model');
-    await tmux('send-keys', '-t', session, 'qwen3:8b', 'Enter');
-    await waitScreen('Initialized a rust worksplit project');
+    await waitFor(() => screen.includes('Language of the project'), 10_000, 'the language question');
+    terminal.write('\x1b[B\r'); // Down, Enter: the second choice, rust
+    await waitFor(() => screen.includes('Ollama model'), 10_000, 'the model question');
+    terminal.write('qwen3:8b\r');
+    expect(await exited).toBe(0);
   } finally {
-    await tmux('kill-session', '-t', session).catch(() => undefined);
+    terminal.kill();
   }
+  expect(screen).toContain('Initialized a rust worksplit project');
   expect(readFileSync(path.join(dir, 'worksplit.toml'), 'utf8')).toMatch(/language = "rust"[\s\S]*model = "qwen3:8b"/);
 });

@@ -108,7 +108,7 @@ test('usage and configuration errors exit 2 with one clear line', async () => {
 
 test('Ctrl-C stops the worker gracefully, aborts the streams, says how to resume; the next run finishes', async () => {
   ollama.respond = passingReplies({ chunks: 200, tokenDelayMs: 20 });
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: { s1: simpleJob('s1'), s2: simpleJob('s2') } });
+  const root = makeProject({ ollamaUrl: ollama.url, ollamaToml: 'parallel = 2', jobs: { s1: simpleJob('s1'), s2: simpleJob('s2') } });
   ollama.resetStats();
   const p = spawnCli(['--path', root, 'run'], shared());
   const deadline = Date.now() + 30_000;

@@ -84,6 +84,6 @@ test('the last stalled attempt does not say "retrying"', async () => {
   t.ollama.respond = () => ({ hang: 'headers' });
   const r = await runBatch(t.h, root);
   expect(r.jobs.slow.state).toBe('failed');
-  expect(r.jobs.slow.reason).toMatch(/no token from .* for 1s \(stalled stream after 0 tokens\); gave up after 5 attempts/);
+  expect(r.jobs.slow.reason).toMatch(/no token from .* for 1s \(stalled stream after 0 tokens\)$/);
   expect(r.jobs.slow.reason).not.toMatch(/retrying/);
 }, 120_000);

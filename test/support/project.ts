@@ -12,8 +12,10 @@ export interface TestJob {
 export interface TestProjectSpec {
   jobs: Record<string, TestJob | string>;
   files?: Record<string, string>;
-  /** Extra worksplit.toml text (appended after [ollama] url/model). */
+  /** Extra worksplit.toml text (appended after the [temporal] section). */
   toml?: string;
+  /** Extra keys of the [ollama] section. */
+  ollamaToml?: string;
   ollamaUrl: string;
   model?: string;
   /** Queue prefix; unique per test so workers of different tests never share a queue. */
@@ -42,7 +44,7 @@ export function makeProject(spec: TestProjectSpec): string {
   const prefix = spec.queuePrefix ?? `t${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
   writeFileSync(
     path.join(root, 'worksplit.toml'),
-    `[ollama]\nurl = "${spec.ollamaUrl}"\nmodel = "${spec.model ?? 'qwen-32k:latest'}"\nstall_seconds = 20\n\n[temporal]\ntask_queue = "${prefix}"\nheartbeat_seconds = 3\nactivity_seconds = 10\n${spec.toml ?? ''}`,
+    `[ollama]\nurl = "${spec.ollamaUrl}"\nmodel = "${spec.model ?? 'qwen-32k:latest'}"\n${spec.ollamaToml?.includes('stall_seconds') ? '' : 'stall_seconds = 20\n'}${spec.ollamaToml ?? ''}\n[temporal]\ntask_queue = "${prefix}"\nheartbeat_seconds = 3\nactivity_seconds = 10\n${spec.toml ?? ''}`,
   );
   for (const [id, job] of Object.entries(spec.jobs)) writeFileSync(path.join(root, 'jobs', `${id}.md`), jobText(job, id));
   for (const [rel, content] of Object.entries(spec.files ?? {})) {

@@ -2,10 +2,13 @@ import { ConfigError, applyOverrides, defaultConfig, parseConfig } from '../../c
 
 test('defaults follow SPEC §5', () => {
   const c = defaultConfig();
-  expect(c.ollama).toMatchObject({ url: 'http://localhost:11434', model: 'qwen-32k:latest', timeout_seconds: 300 });
+  expect(c.ollama).toMatchObject({ url: 'http://localhost:11434', model: 'qwen2.5-coder:14b', timeout_seconds: 300, first_byte_seconds: 600, parallel: 1 });
   expect(c.limits).toMatchObject({ max_output_lines: 900, max_context_lines: 1000, max_context_files: 2, max_prompt_tokens: 32000 });
   expect(c.batch).toEqual({ max_concurrent: 4, stop_on_fail: false });
   expect(c.build.auto_fix_attempts).toBe(2);
+  // As WorkSplit: a failing build gets the model's fix attempts unless turned off.
+  expect(c.build.auto_fix).toBe(true);
+  expect(parseConfig('[build]\nauto_fix = false\n').config.build.auto_fix).toBe(false);
 });
 
 test('a WorkSplit config file loads; unknown keys are warned about', () => {

@@ -1,4 +1,4 @@
-import { confineToDeclared, parseGeneratedFiles, stripThinking } from '../../core/output-parse';
+import { confineToDeclared, confineToProject, outsideDir, parseGeneratedFiles, stripThinking } from '../../core/output-parse';
 
 const parse = (answer: string) => parseGeneratedFiles(answer, 'src/main.ts');
 
@@ -34,6 +34,20 @@ test('with no worksplit block, a single fenced code block is the output; several
 test('inline thinking is not part of the answer; CRLF answers parse', () => {
   expect(stripThinking('<think>hmm ~~~worksplit</think>done')).toBe('done');
   expect(parse('<think>\n~~~worksplit:evil.ts\n</think>\r\n~~~worksplit\r\nok\r\n~~~worksplit\r\n')).toEqual({ ok: true, files: [{ path: 'src/main.ts', content: 'ok\n' }] });
+});
+
+test('confineToProject (multi-file answers) takes any writable project path and refuses protected ones', () => {
+  const files = ['src/models/user.ts', './docs//x.md', 'jobs/new_job.md'].map((p) => ({ path: p, content: 'x' }));
+  expect(confineToProject(files)).toEqual({ ok: true, files: ['src/models/user.ts', 'docs/x.md', 'jobs/new_job.md'].map((p) => ({ path: p, content: 'x' })) });
+  for (const bad of ['../x.ts', '/etc/passwd', '.git/config', '.worksplit/temporal.db', 'jobs/_systemprompt_create.md']) {
+    const r = confineToProject([{ path: 'src/ok.ts', content: 'x' }, { path: bad, content: 'x' }]);
+    expect(!r.ok && r.error).toMatch(/^the model named an unsafe path/);
+  }
+});
+
+test('outsideDir: files not under the folder; the root holds everything', () => {
+  expect(outsideDir(['src/a.ts', 'src2/b.ts', 'docs/c.md', 'src'], 'src/')).toEqual(['src2/b.ts', 'docs/c.md', 'src']);
+  expect(outsideDir(['a', 'b/c'], '.')).toEqual([]);
 });
 
 test('confineToDeclared rejects unsafe and undeclared paths', () => {

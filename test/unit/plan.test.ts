@@ -25,6 +25,22 @@ test('the plan covers selected jobs, their deps among them, invalid ones with re
   expect(plan.dependencyOutputs.c).toEqual(['out/done.ts']);
 });
 
+test('the plan carries order-only edges and the warnings of the selected jobs only', () => {
+  const plan = planRun({
+    ids: ['a', 'b', 'x', 'y'],
+    jobs: [job('a', { outputPath: 'out/s.ts' }), job('b', { outputPath: 'out/s.ts' }), job('x', { outputPath: 'out/t.ts' }), job('y', { outputPath: 'out/t.ts' })],
+    problems: {},
+    entries: [entry('a'), entry('b'), entry('x', 'pass', true), entry('y', 'pass', true)],
+    selection: { resume: false, rerun: false },
+  });
+  expect(plan.invalid).toEqual({});
+  expect(plan.after).toEqual({ a: [], b: ['a'] });
+  expect(plan.groups).toEqual([['a'], ['b']]);
+  expect(plan.graphWarnings).toEqual(['jobs a and b both write out/s.ts; they run one at a time in job-id order']);
+  // An order-only predecessor is no dependency: its outputs are not implicit context.
+  expect(plan.dependencyOutputs.b).toEqual([]);
+});
+
 test('stuck jobs are reported when not resumed', () => {
   const plan = planRun({ ids: ['a'], jobs: [job('a')], problems: {}, entries: [entry('a', 'pending_work', true)], selection: { resume: false, rerun: false } });
   expect(plan.selected).toEqual([]);

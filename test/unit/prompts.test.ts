@@ -48,7 +48,7 @@ test('system prompt files per kind, verify_edit falling back to verify', () => {
   expect(systemPromptFile({ kind: 'generate', outputPaths: [] })).toEqual({ name: 'create' });
   expect(systemPromptFile({ kind: 'verify', generated: [], edit: true })).toEqual({ name: 'verify_edit', fallback: 'verify' });
   expect(systemPromptFile({ kind: 'test', testPath: 't' })).toEqual({ name: 'test' });
-  expect(systemPromptFile({ kind: 'fix', command: 'c', output: '', files: [] })).toEqual({ name: 'fix' });
+  expect(systemPromptFile({ kind: 'fix', command: 'c', output: '', files: [] })).toEqual({ name: 'fix', fallback: 'create' });
 });
 
 test('the budget warns at 80% and fails at 90%', () => {

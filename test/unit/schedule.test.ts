@@ -36,6 +36,18 @@ test('a failure skips dependents transitively with the reason', () => {
   expect(isFinished(s)).toBe(true);
 });
 
+test('an order-only predecessor must finish first, but its failure skips nothing', () => {
+  const s = newSchedule(['a', 'b', 'c'], { c: ['b'] }, { b: ['a'], c: ['outside'] });
+  expect(s.after).toEqual({ b: ['a'] });
+  expect(nextToStart(s, 10)).toEqual(['a']);
+  markRunning(s, 'a');
+  expect(nextToStart(s, 10)).toEqual([]);
+  expect(markUnsuccessful(s, 'a', 'failed', 'boom')).toEqual([]);
+  expect(nextToStart(s, 10)).toEqual(['b']);
+  // A plan recorded before order-only edges existed has none: nothing changes for it.
+  expect(newSchedule(['a'], {}).after).toBeUndefined();
+});
+
 test('0 means unlimited, up to a ceiling well under Temporal\'s pending-children limit', () => {
   expect(effectiveConcurrency(0)).toBe(CONCURRENCY_CEILING);
   expect(CONCURRENCY_CEILING).toBeLessThan(2000);

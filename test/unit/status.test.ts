@@ -35,6 +35,16 @@ test('updates set status, clear or set errors, and stay sorted', () => {
   expect(entries[0].error).toBeUndefined();
 });
 
+test('the files a job wrote are kept as written_files until a new run clears them', () => {
+  let entries = applyUpdate([], { id: 'm', status: 'pass', writtenFiles: ['src/models/user.ts', 'src/models/mod.ts'] }, 't1');
+  expect(entries[0].written_files).toEqual(['src/models/user.ts', 'src/models/mod.ts']);
+  entries = applyUpdate(entries, { id: 'm', status: 'pending_verification' }, 't2');
+  expect(entries[0].written_files).toEqual(['src/models/user.ts', 'src/models/mod.ts']);
+  entries = applyUpdate(entries, { id: 'm', status: 'pending_work', writtenFiles: null }, 't3');
+  expect(entries[0]).not.toHaveProperty('written_files');
+  expect(parseStatusFile(formatStatusFile(applyUpdate(entries, { id: 'm', status: 'pass', writtenFiles: ['a.ts'] }, 't4')))[0].written_files).toEqual(['a.ts']);
+});
+
 test('selection: created and not ran; --rerun adds ran ones; --resume adds stuck ones; --job picks one', () => {
   const entries = [e('a', 'created'), e('b', 'created', { ran: true }), e('c', 'pending_work'), e('d', 'pass'), e('p', 'partial')];
   expect(selectJobs(entries, { resume: false, rerun: false })).toEqual({ selected: ['a'], stuck: ['c', 'p'] });

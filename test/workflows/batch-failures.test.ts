@@ -104,5 +104,6 @@ test('model not found is a clear, non-retried job failure naming the model', asy
   expect(r.jobs.one.state).toBe('failed');
   expect(r.jobs.one.reason).toContain('no-such-model:7b');
   expect(r.jobs.one.reason).toContain('ollama pull');
-  expect(t.ollama.calls()).toHaveLength(1);
+  // /api/show, asked before the first call, already says so: no chat request is made.
+  expect(t.ollama.calls()).toHaveLength(0);
 });

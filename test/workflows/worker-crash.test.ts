@@ -27,7 +27,7 @@ afterAll(async () => {
 test('kill -9 of the worker mid-generation: a new worker finishes the batch, every job passes once', async () => {
   ollama.respond = passingReplies({ chunks: 40, tokenDelayMs: 25 });
   const ids = ['j1', 'j2', 'j3', 'j4', 'j5', 'j6'];
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: Object.fromEntries(ids.map((id) => [id, simpleJob(id)])), toml: '\n[batch]\nmax_concurrent = 3\n' });
+  const root = makeProject({ ollamaUrl: ollama.url, jobs: Object.fromEntries(ids.map((id) => [id, simpleJob(id)])), ollamaToml: 'parallel = 3', toml: '\n[batch]\nmax_concurrent = 3\n' });
   const env = { TEMPORAL_ADDRESS: h.address };
 
   const first = spawnCli(['--path', root, 'worker'], env);

@@ -1,0 +1,65 @@
+// A job's first model call, prepared exactly as its workflow prepares it (activities/prompts.ts):
+// `preview` prints it, `validate` checks through it that every job's context and target files
+// can be read, stay inside the project and fit the limits, as `run` will.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import type { JobSpec } from '../core/job';
+import type { PromptSpec } from '../core/prompts';
+import { PromptLimits, preparePrompt } from '../activities/prompts';
+import { mainOutputs, testPath } from '../workflows/modes';
+
+export function firstCallSpec(job: JobSpec): PromptSpec {
+  const first = job.outputFiles?.[0] ?? job.outputPath;
+  const remaining = (job.outputFiles ?? []).slice(1);
+  if (testPath(job)) return { kind: 'test', testPath: testPath(job)! };
+  if (job.mode === 'edit') return { kind: 'edit' };
+  if (job.mode === 'replace_pattern') return { kind: 'replace_pattern' };
+  if (job.mode === 'split') return { kind: 'split', file: first, previous: [], remaining };
+  if (job.sequential) return { kind: 'sequential', file: first, previous: [], remaining };
+  return { kind: 'generate', outputPaths: mainOutputs(job) };
+}
+
+/** The files a job reads before its first answer, by the field that names them. */
+function inputFields(job: JobSpec): Array<{ field: string; file: string }> {
+  const inputs = job.contextFiles.map((file) => ({ field: 'context_files', file }));
+  if (job.targetFile) inputs.push({ field: 'target_file', file: job.targetFile });
+  if (job.targetFiles?.length) inputs.push(...job.targetFiles.map((file) => ({ field: 'target_files', file })));
+  else if (job.mode !== 'replace' && job.mode !== 'split') inputs.push({ field: 'target_files', file: job.outputPath });
+  return inputs;
+}
+
+export interface InputCheck {
+  errors: string[];
+  warnings: string[];
+}
+
+/** What `run` would reject about a job's inputs, found now: a file that does not exist and that
+ * no job writes before this one, a file outside the project, over max_context_lines, or a prompt
+ * over the token budget. A file one of the job's dependencies writes need not exist yet; its
+ * size is checked when the job runs. `writers` maps a path to the jobs that write it. */
+export async function checkJobInputs(root: string, job: JobSpec, dependencyOutputs: string[], writers: Map<string, string[]>, limits: PromptLimits): Promise<InputCheck> {
+  const file = `jobs/${job.id}.md`;
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  let waitsForFiles = false;
+  for (const { field, file: input } of inputFields(job)) {
+    if (existsSync(path.join(root, input))) continue;
+    const by = (writers.get(input) ?? []).filter((id) => id !== job.id);
+    if (dependencyOutputs.includes(input)) waitsForFiles = true;
+    else if (by.length > 0) {
+      waitsForFiles = true;
+      warnings.push(`${file}: ${field}: ${input} does not exist yet; ${by.join(', ')} writes it, but this job does not wait for ${by.length > 1 ? 'them' : 'it'} (add depends_on)`);
+    } else errors.push(`${file}: ${field}: ${input} does not exist, and no job writes it`);
+  }
+  if (errors.length > 0 || waitsForFiles || job.mode === 'update_fixtures') return { errors, warnings };
+  try {
+    const existing = dependencyOutputs.filter((p) => existsSync(path.join(root, p)));
+    const prepared = await preparePrompt({ root, job, dependencyOutputs: existing, limits, spec: firstCallSpec(job) });
+    warnings.push(...prepared.warnings.map((w) => `${file}: ${w}`));
+  } catch (e) {
+    // A missing system prompt file is reported once for the whole folder by validate.
+    if (!(e instanceof ApplicationFailure && e.type === 'InvalidProject')) errors.push(`${file}: ${(e as Error).message}`);
+  }
+  return { errors, warnings };
+}
