@@ -37,9 +37,10 @@ test('inline thinking is not part of the answer; CRLF answers parse', () => {
 });
 
 test('confineToProject (multi-file answers) takes any writable project path and refuses protected ones', () => {
-  const files = ['src/models/user.ts', './docs//x.md', 'jobs/new_job.md'].map((p) => ({ path: p, content: 'x' }));
-  expect(confineToProject(files)).toEqual({ ok: true, files: ['src/models/user.ts', 'docs/x.md', 'jobs/new_job.md'].map((p) => ({ path: p, content: 'x' })) });
-  for (const bad of ['../x.ts', '/etc/passwd', '.git/config', '.worksplit/temporal.db', 'jobs/_systemprompt_create.md']) {
+  const files = ['src/models/user.ts', './docs//x.md'].map((p) => ({ path: p, content: 'x' }));
+  expect(confineToProject(files)).toEqual({ ok: true, files: ['src/models/user.ts', 'docs/x.md'].map((p) => ({ path: p, content: 'x' })) });
+  // A job never writes jobs/ (a new job file would run with the next batch), nor the configuration.
+  for (const bad of ['../x.ts', '/etc/passwd', '.git/config', '.worksplit/temporal.db', 'jobs/_systemprompt_create.md', 'jobs/new_job.md', 'worksplit.toml', 'node_modules/.bin/tsc']) {
     const r = confineToProject([{ path: 'src/ok.ts', content: 'x' }, { path: bad, content: 'x' }]);
     expect(!r.ok && r.error).toMatch(/^the model named an unsafe path/);
   }
