@@ -75,7 +75,10 @@ build_binary() {
 }
 
 build_model() {
-  [ -f "$MODEL_DIR/tiny.gguf" ] && [ -f "$MODEL_DIR/Modelfile" ] && return
+  # Rebuilt when the generator or the Modelfile changed, so the cache never holds a stale model.
+  local inputs
+  inputs="$(cat "$HERE/make-tiny-model.py" "$HERE/Modelfile" | sha256sum | cut -d' ' -f1)"
+  [ -f "$MODEL_DIR/tiny.gguf" ] && [ "$(cat "$MODEL_DIR/inputs.sha256" 2>/dev/null)" = "$inputs" ] && return
   local py="$CACHE/py"
   if ! PYTHONPATH="$py" python3 -c 'import gguf' 2>/dev/null; then
     log "installing the gguf Python package into $py (PyPI)"
@@ -86,6 +89,7 @@ build_model() {
   mv "$MODEL_DIR/tiny.gguf.tmp" "$MODEL_DIR/tiny.gguf"
   cp "$HERE/Modelfile" "$MODEL_DIR/Modelfile.tmp"
   mv "$MODEL_DIR/Modelfile.tmp" "$MODEL_DIR/Modelfile"
+  echo "$inputs" >"$MODEL_DIR/inputs.sha256"
   log "wrote $MODEL_DIR/tiny.gguf ($(stat -c %s "$MODEL_DIR/tiny.gguf") bytes)"
 }
 
