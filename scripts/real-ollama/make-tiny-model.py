@@ -80,25 +80,34 @@ def main(path):
     writer.add_eos_token_id(tokens.index("<|im_end|>"))
     writer.add_add_bos_token(False)
 
-    writer.add_tensor("token_embd.weight", weights(vocab, EMBEDDING))
-    writer.add_tensor("output_norm.weight", np.ones(EMBEDDING, dtype=np.float32))
+    # The answers are never ended by the model itself, so that the tests decide where they end
+    # (num_predict, the end of the context, stop sequences): residual dimension 0 is a constant
+    # 1 (set in every embedding, written to by no layer), and the control tokens' output rows
+    # read it with a large negative weight, so their logits sit far below every byte token's.
+    embedding = weights(vocab, EMBEDDING)
+    embedding[:, 0] = 1.0
     output = weights(vocab, EMBEDDING)
-    # A zero row gives a control token a logit of exactly 0 while the byte tokens' random logits
-    # spread around it, so greedy decoding practically never ends an answer by itself: the tests
-    # decide where answers end (num_predict, the end of the context).
+    output[:, 0] = 0
     output[vocab - len(CONTROL_TOKENS):] = 0
+    output[vocab - len(CONTROL_TOKENS):, 0] = -4.0
+    writer.add_tensor("token_embd.weight", embedding)
+    writer.add_tensor("output_norm.weight", np.ones(EMBEDDING, dtype=np.float32))
     writer.add_tensor("output.weight", output)
     for layer in range(LAYERS):
         block = f"blk.{layer}"
+        attn_output = weights(EMBEDDING, HEADS * head_dim)
+        attn_output[0] = 0
+        ffn_down = weights(EMBEDDING, FEED_FORWARD)
+        ffn_down[0] = 0
         writer.add_tensor(f"{block}.attn_norm.weight", np.ones(EMBEDDING, dtype=np.float32))
         writer.add_tensor(f"{block}.attn_q.weight", weights(HEADS * head_dim, EMBEDDING))
         writer.add_tensor(f"{block}.attn_k.weight", weights(KV_HEADS * head_dim, EMBEDDING))
         writer.add_tensor(f"{block}.attn_v.weight", weights(KV_HEADS * head_dim, EMBEDDING))
-        writer.add_tensor(f"{block}.attn_output.weight", weights(EMBEDDING, HEADS * head_dim))
+        writer.add_tensor(f"{block}.attn_output.weight", attn_output)
         writer.add_tensor(f"{block}.ffn_norm.weight", np.ones(EMBEDDING, dtype=np.float32))
         writer.add_tensor(f"{block}.ffn_gate.weight", weights(FEED_FORWARD, EMBEDDING))
         writer.add_tensor(f"{block}.ffn_up.weight", weights(FEED_FORWARD, EMBEDDING))
-        writer.add_tensor(f"{block}.ffn_down.weight", weights(EMBEDDING, FEED_FORWARD))
+        writer.add_tensor(f"{block}.ffn_down.weight", ffn_down)
 
     writer.write_header_to_file()
     writer.write_kv_data_to_file()

@@ -65,8 +65,8 @@ function modelLoads(ollama: RealOllama): number {
 /** Tokens of a request that keeps its slot for a while (a second or more for the tiny model). */
 const LONG_ANSWER_TOKENS = 4000;
 
-/** A streaming chat that keeps its slot for a while; resolves once streaming began. Sampled at
- * temperature 1: greedy decoding of the noise model soon repeats one token, which Ollama cuts off. */
+/** A streaming chat that keeps its slot for a while; resolves once streaming began. Sampled
+ * (temperature 1), so it never runs into Ollama's cut-off of an answer repeating one token. */
 async function startLongStream(url: string, model: string): Promise<{ ended: Promise<ChatResponse>; abort(): void }> {
   const controller = new AbortController();
   const res = await postChat(url, chatBody(model, { num_ctx: 2048, num_predict: LONG_ANSWER_TOKENS, temperature: 1 }, { stream: true }), controller.signal);
@@ -170,28 +170,28 @@ describe('Ollama 0.17.4 with default settings (one slot)', () => {
 
   test('shift:false ends an answer that reaches the end of the context with done_reason "length"; without it the answer goes on past num_ctx', async () => {
     const numCtx = 64;
-    const stopped = await chatJson(ollama.url, chatBody(ollama.model, { num_ctx: numCtx, num_predict: 1000 }, { shift: false }));
+    const stopped = await chatJson(ollama.url, chatBody(ollama.model, { num_ctx: numCtx, num_predict: 1000, temperature: 1 }, { shift: false }));
     expect(stopped.done_reason).toBe('length');
     expect(stopped.eval_count).toBeLessThan(1000);
     // The context holds the prompt and every answer token but the last one sampled.
     expect(stopped.prompt_eval_count + stopped.eval_count).toBe(numCtx + 1);
 
     // Streamed through the npm client (as worksplit calls it): the last chunk says the same.
-    const stream = await client.chat({ ...chatBody(ollama.model, { num_ctx: numCtx, num_predict: 1000 }, { shift: false }), stream: true } as ChatRequest & { stream: true });
+    const stream = await client.chat({ ...chatBody(ollama.model, { num_ctx: numCtx, num_predict: 1000, temperature: 1 }, { shift: false }), stream: true } as ChatRequest & { stream: true });
     let last: ChatResponse | undefined;
     for await (const part of stream) last = part;
     expect(last).toMatchObject({ done: true, done_reason: 'length', eval_count: stopped.eval_count });
 
     // Shifting (the default) drops the start of the context to go on, here up to num_predict.
-    const shifted = await chatJson(ollama.url, chatBody(ollama.model, { num_ctx: numCtx, num_predict: 100 }));
+    const shifted = await chatJson(ollama.url, chatBody(ollama.model, { num_ctx: numCtx, num_predict: 100, temperature: 1 }));
     expect(shifted.done_reason).toBe('length');
     expect(shifted.eval_count).toBe(100);
     expect(shifted.prompt_eval_count + shifted.eval_count).toBeGreaterThan(numCtx + 1);
   });
 
   test('an answer repeating one token more than 30 times is cut off: HTTP 200 and the stream ends without a done line', async () => {
-    // Greedy decoding of the noise model falls into repeating one token within a few hundred.
-    const looping = chatBody(ollama.model, { num_ctx: 2048, num_predict: 2000, temperature: 0 }, { stream: true });
+    // A negative frequency penalty favours the tokens already written: the model loops at once.
+    const looping = chatBody(ollama.model, { num_ctx: 2048, num_predict: 2000, temperature: 0, frequency_penalty: -2 }, { stream: true });
     const streamed = await postChat(ollama.url, looping);
     expect(streamed.status).toBe(200);
     const lines = (await streamed.text()).trim().split('\n').map((l) => JSON.parse(l) as Partial<ChatResponse> & { error?: string });
