@@ -131,6 +131,12 @@ describe('Ollama 0.17.4 with default settings (one slot)', () => {
     // The same prompt fits in the model's maximum: the 400 is about num_ctx, not the prompt.
     const fits = await chatJson(ollama.url, { ...tooLong, options: { ...tooLong.options, num_ctx: 1024 } });
     expect(fits.prompt_eval_count).toBeGreaterThan(300);
+    // A num_ctx above the model's maximum is capped to it, so a longer prompt is refused too.
+    const beyondModel = { ...tooLong, options: { ...tooLong.options, num_ctx: 100_000 } };
+    beyondModel.messages = [{ role: 'user', content: 'x'.repeat(MODEL_CONTEXT_LENGTH + 100) }];
+    const refused = await postChat(ollama.url, beyondModel);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: INPUT_TOO_LONG });
   });
 
   test('the ollama npm client sends truncate and shift as given and throws the 400 as a ResponseError', async () => {
