@@ -188,6 +188,9 @@ async function call(llm: LlmSettings, prompt: ChatPrompt, numCtx: number, facts:
           // Without streaming the first byte is the whole answer: both limits apply at once.
           const r = await client.chat({ ...request, stream: false });
           answering();
+          // Ollama ends an answer that repeats itself (llm/server.go) with done: false and no
+          // counts: the answer is cut, like a stream that ends early.
+          if (!r.done) throw new Error(`the answer from ${llm.url} ended before it was done (done: false)`);
           return finish(llm, r.message.content, r, started, numCtx, facts);
         }
         const stream = await client.chat({ ...request, stream: true });

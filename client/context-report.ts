@@ -1,25 +1,31 @@
 // What `preview` and `validate` say about a prompt's context window: its estimated tokens, the
 // num_ctx a call would use and the model's maximum, asked from the Ollama server when it answers.
-import { answerTokenBudget, chooseNumCtx, estimateChatTokens } from '../core/context-window';
+import { ModelContextFacts, answerTokenBudget, chooseNumCtx, estimateChatTokens } from '../core/context-window';
 import type { ChatPrompt } from '../core/prompts';
 import type { LlmSettings } from '../activities/llm';
 import { modelContextFacts } from '../activities/ollama-model-facts';
 
 export interface ContextReport {
   line: string;
+  tokens: number;
+  numCtx?: number;
   /** false when the prompt cannot fit; undefined when the server did not say. */
   fits?: boolean;
   problem?: string;
 }
 
-export async function contextReport(llm: LlmSettings, prompt: ChatPrompt, timeoutMs = 3000): Promise<ContextReport> {
-  const promptTokens = estimateChatTokens(prompt);
-  const facts = await modelContextFacts(llm.url, llm.model, AbortSignal.timeout(timeoutMs)).catch(() => undefined);
-  if (!facts) return { line: `context: prompt about ${promptTokens} tokens; ${llm.model} at ${llm.url} did not answer, so the num_ctx is chosen at run time` };
+/** The model's facts from its server, or undefined when it does not answer in time. */
+export function askModelFacts(llm: LlmSettings, timeoutMs = 3000): Promise<ModelContextFacts | undefined> {
+  return modelContextFacts(llm.url, llm.model, AbortSignal.timeout(timeoutMs)).catch(() => undefined);
+}
+
+export function contextReport(llm: LlmSettings, prompt: ChatPrompt, facts: ModelContextFacts | undefined): ContextReport {
+  const tokens = estimateChatTokens(prompt);
+  if (!facts) return { tokens, line: `context: prompt about ${tokens} tokens; ${llm.model} at ${llm.url} did not answer, so the num_ctx is chosen at run time` };
   const userNumCtx = typeof llm.options?.num_ctx === 'number' ? llm.options.num_ctx : undefined;
   const answerTokens = llm.answerTokens ?? answerTokenBudget(900);
-  const choice = chooseNumCtx({ promptTokens, answerTokens, facts, userNumCtx });
+  const choice = chooseNumCtx({ promptTokens: tokens, answerTokens, facts, userNumCtx });
   const max = facts.maxContext !== undefined ? `model maximum ${facts.maxContext}` : 'model maximum unknown';
-  const line = `context: prompt about ${promptTokens} tokens + up to ${answerTokens} for the answer -> num_ctx ${choice.numCtx}${userNumCtx !== undefined ? ' (set in [ollama] options)' : ''} (${max})`;
-  return choice.ok ? { line, fits: true } : { line, fits: false, problem: choice.message };
+  const line = `context: prompt about ${tokens} tokens + up to ${answerTokens} for the answer -> num_ctx ${choice.numCtx}${userNumCtx !== undefined ? ' (set in [ollama] options)' : ''} (${max})`;
+  return choice.ok ? { line, tokens, numCtx: choice.numCtx, fits: true } : { line, tokens, numCtx: choice.numCtx, fits: false, problem: choice.message };
 }

@@ -4,7 +4,10 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import type { ModelContextFacts } from '../core/context-window';
 import type { JobSpec } from '../core/job';
+import type { LlmSettings } from '../activities/llm';
+import { ContextReport, contextReport } from './context-report';
 import type { PromptSpec } from '../core/prompts';
 import { PromptLimits, preparePrompt } from '../activities/prompts';
 import { mainOutputs, testPath } from '../workflows/modes';
@@ -32,13 +35,21 @@ function inputFields(job: JobSpec): Array<{ field: string; file: string }> {
 export interface InputCheck {
   errors: string[];
   warnings: string[];
+  /** The first call's context window, when the job's prompt could be built. */
+  context?: ContextReport;
+}
+
+/** The model, its settings and what its server said about its context (undefined: no answer). */
+export interface ContextCheck {
+  llm: LlmSettings;
+  facts: ModelContextFacts | undefined;
 }
 
 /** What `run` would reject about a job's inputs, found now: a file that does not exist and that
  * no job writes before this one, a file outside the project, over max_context_lines, or a prompt
  * over the token budget. A file one of the job's dependencies writes need not exist yet; its
  * size is checked when the job runs. `writers` maps a path to the jobs that write it. */
-export async function checkJobInputs(root: string, job: JobSpec, dependencyOutputs: string[], writers: Map<string, string[]>, limits: PromptLimits): Promise<InputCheck> {
+export async function checkJobInputs(root: string, job: JobSpec, dependencyOutputs: string[], writers: Map<string, string[]>, limits: PromptLimits, model?: ContextCheck): Promise<InputCheck> {
   const file = `jobs/${job.id}.md`;
   const errors: string[] = [];
   const warnings: string[] = [];
@@ -57,6 +68,11 @@ export async function checkJobInputs(root: string, job: JobSpec, dependencyOutpu
     const existing = dependencyOutputs.filter((p) => existsSync(path.join(root, p)));
     const prepared = await preparePrompt({ root, job, dependencyOutputs: existing, limits, spec: firstCallSpec(job) });
     warnings.push(...prepared.warnings.map((w) => `${file}: ${w}`));
+    if (model) {
+      const context = contextReport(model.llm, prepared.prompt, model.facts);
+      if (context.problem) warnings.push(`${file}: ${context.problem}`);
+      return { errors, warnings, context };
+    }
   } catch (e) {
     // A missing system prompt file is reported once for the whole folder by validate.
     if (!(e instanceof ApplicationFailure && e.type === 'InvalidProject')) errors.push(`${file}: ${(e as Error).message}`);

@@ -49,9 +49,10 @@ export interface RecordedRequest {
  * Ollama's scheduling and context behaviour, from its source at v0.17.4:
  * - envconfig/config.go: OLLAMA_NUM_PARALLEL (default 1), OLLAMA_MAX_QUEUE (default 512),
  *   OLLAMA_CONTEXT_LENGTH (default 4096 below 24 GiB of VRAM).
- * - server/sched.go: requests beyond the slots wait in a FIFO queue; past OLLAMA_MAX_QUEUE the
- *   handler answers 503 "server busy, please try again.  maximum pending requests exceeded"; a
- *   runner loaded with another num_ctx is reloaded (needsReload) before the request runs.
+ * - server/sched.go: requests beyond the slots wait in a FIFO queue; past OLLAMA_MAX_QUEUE
+ *   requests that need the model (re)loaded, the handler answers 503 "server busy, please try
+ *   again.  maximum pending requests exceeded" (requests for the loaded model wait in its runner
+ *   without that limit); a runner loaded with another num_ctx is reloaded (needsReload) first.
  * - server/routes.go: headers and the first chunk go out only once the runner streams, so a
  *   waiting request gets no byte; num_ctx is the request's option, else the Modelfile's, else
  *   the default; /api/show reports model_info["<arch>.context_length"] and the parameters.
@@ -96,6 +97,10 @@ export interface Reply {
   hang?: 'headers' | 'silent';
   /** Destroy the connection after this many chunks (a stream cut mid-answer). */
   cutAfterChunks?: number;
+  /** End the answer without its final done frame, as Ollama does when it stops a model that
+   * repeats one token (llm/server.go): the stream just ends; a non-streamed answer says
+   * done: false with no counts. */
+  endWithoutDone?: boolean;
 }
 
 export type Responder = (req: RecordedRequest) => Reply | Promise<Reply>;
@@ -120,6 +125,7 @@ export class OllamaTestServer {
   readonly loads: number[] = [];
   private loadedNumCtx?: number;
   private readonly waiting: Array<() => void> = [];
+  private waitingForLoad = 0;
   private server?: http.Server;
   private sockets = new Set<import('node:net').Socket>();
   private seq = 0;
@@ -168,13 +174,18 @@ export class OllamaTestServer {
     this.loadedNumCtx = undefined;
   }
 
-  /** Wait for a free slot (FIFO) without sending a byte; false when the queue is full. */
-  private async takeSlot(closed: () => boolean): Promise<'ok' | 'busy' | 'gone'> {
+  /** Wait for a free slot (FIFO) without sending a byte. OLLAMA_MAX_QUEUE bounds only the
+   * requests that need the model (re)loaded: those for the loaded model wait in its runner
+   * without limit (observed on Ollama 0.17.4). */
+  private async takeSlot(numCtx: number, closed: () => boolean): Promise<'ok' | 'busy' | 'gone'> {
     const slots = this.ollama.numParallel;
     if (slots === undefined) return 'ok';
     if (this.running >= slots) {
-      if (this.waiting.length >= (this.ollama.maxQueue ?? 512)) return 'busy';
+      const needsLoad = this.loadedNumCtx !== numCtx;
+      if (needsLoad && this.waitingForLoad >= (this.ollama.maxQueue ?? 512)) return 'busy';
+      if (needsLoad) this.waitingForLoad++;
       await new Promise<void>((resolve) => this.waiting.push(resolve));
+      if (needsLoad) this.waitingForLoad--;
       if (closed()) {
         this.releaseSlot();
         return 'gone';
@@ -271,12 +282,12 @@ export class OllamaTestServer {
     try {
       if (!this.models.includes(rec.model)) return error(404, `model "${rec.model}" not found, try pulling it first`);
       // sched.go: wait for a slot (no byte is sent meanwhile), or 503 when the queue is full.
-      const slot = await this.takeSlot(() => res.destroyed);
+      const numCtx = this.numCtxOf(body);
+      rec.numCtx = numCtx;
+      const slot = await this.takeSlot(numCtx, () => res.destroyed);
       if (slot === 'busy') return error(503, 'server busy, please try again.  maximum pending requests exceeded');
       if (slot === 'gone') return;
       holdsSlot = this.ollama.numParallel !== undefined;
-      const numCtx = this.numCtxOf(body);
-      rec.numCtx = numCtx;
       if (this.loadedNumCtx !== numCtx) {
         // sched.go: first use, or a runner loaded with another num_ctx, means a (re)load.
         this.loads.push(numCtx);
@@ -350,7 +361,8 @@ export class OllamaTestServer {
       if (!stream) {
         if (reply.tokenDelayMs) await sleep(reply.tokenDelayMs * (pieces.length + thinking.length));
         if (res.destroyed) return;
-        res.end(frame(pieces.join(''), reply.thinking ?? '', true).trim());
+        if (reply.endWithoutDone) res.end(frame(pieces.join(''), reply.thinking ?? '', false).trim());
+        else res.end(frame(pieces.join(''), reply.thinking ?? '', true).trim());
         rec.completed = true;
         return;
       }
@@ -371,7 +383,7 @@ export class OllamaTestServer {
         if (reply.tokenDelayMs) await sleep(reply.tokenDelayMs);
       }
       if (res.destroyed) return;
-      res.end(frame('', '', true));
+      res.end(reply.endWithoutDone ? undefined : frame('', '', true));
       rec.completed = true;
     } catch (e) {
       if (!res.headersSent) {

@@ -3,7 +3,7 @@
 import { formatProblem } from '../../core/job';
 import { readJobFile, listJobIds } from '../../activities/job-files';
 import { preparePrompt } from '../../activities/prompts';
-import { contextReport } from '../context-report';
+import { askModelFacts, contextReport } from '../context-report';
 import { offlinePlan } from '../offline-plan';
 import { Output, UsageError, colors } from '../output';
 import { loadProject, runSettings } from '../project';
@@ -39,7 +39,7 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
   for (const t of prepared.targets) out.line(`  target  ${t.path} (${prepared.lineCounts[t.path]} lines)`);
   out.line(`estimated tokens: ${prepared.estimatedTokens} of max_prompt_tokens ${settings.limits.maxPromptTokens}`);
   out.line(`model: ${settings.llm.model} at ${settings.llm.url}`);
-  const context = await contextReport(settings.llm, prepared.prompt);
+  const context = contextReport(settings.llm, prepared.prompt, await askModelFacts(settings.llm));
   out.line(context.line);
   prepared.warnings.forEach((w) => out.warn(w));
   if (context.problem) out.warn(`${id}: ${context.problem}`);

@@ -8,6 +8,7 @@ import { declaredOutputs, formatProblem } from '../../core/job';
 import { outputsOfDependencies } from '../../core/plan';
 import { readJobFolder } from '../../activities/job-files';
 import { Output, colors, plural } from '../output';
+import { askModelFacts } from '../context-report';
 import { checkJobInputs } from '../first-call';
 import { loadProject, runSettings } from '../project';
 import { NEW_JOB_PLACEHOLDERS } from '../templates';
@@ -25,11 +26,15 @@ export async function validateCommand(dir: string, out: Output): Promise<number>
   const writers = new Map<string, string[]>();
   for (const j of folder.jobs) for (const out of declaredOutputs(j)) writers.set(out, [...(writers.get(out) ?? []), j.id]);
   const dependencyOutputs = outputsOfDependencies(graph.deps, folder.jobs, folder.jobs.map((j) => j.id));
-  const limits = runSettings(project.config).limits;
+  const settings = runSettings(project.config);
+  // Asked once: with no answer the context windows are left to run time, not waited for per job.
+  const model = { llm: settings.llm, facts: await askModelFacts(settings.llm) };
+  const contextLines: string[] = [];
   for (const j of folder.jobs) {
-    const inputs = await checkJobInputs(project.ref.root, j, dependencyOutputs[j.id] ?? [], writers, limits);
+    const inputs = await checkJobInputs(project.ref.root, j, dependencyOutputs[j.id] ?? [], writers, settings.limits, model);
     errors.push(...inputs.errors);
     warnings.push(...inputs.warnings);
+    if (inputs.context?.numCtx !== undefined) contextLines.push(`  ${j.id}: prompt about ${inputs.context.tokens} tokens -> num_ctx ${inputs.context.numCtx}${inputs.context.fits ? '' : ` ${colors.red('(does not fit)')}`}`);
     if (Object.values(NEW_JOB_PLACEHOLDERS).some((p) => j.instructions.includes(p))) {
       warnings.push(`jobs/${j.id}.md: the instructions are still new-job's placeholder; write what the model should do`);
     }
@@ -44,6 +49,11 @@ export async function validateCommand(dir: string, out: Output): Promise<number>
     if (!existsSync(path.join(project.ref.root, 'jobs', `_systemprompt_${n}.md`))) errors.push(`jobs/_systemprompt_${n}.md: missing (needed by ${n === 'create' || n === 'verify' ? 'every job' : `the ${n} prompts`})`);
   }
   warnings.forEach((w) => out.warn(w));
+  if (contextLines.length > 0) {
+    const max = model.facts?.maxContext !== undefined ? `, maximum ${model.facts.maxContext}` : '';
+    out.line(`Context windows of the first calls (${settings.llm.model} at ${settings.llm.url}${max}):`);
+    contextLines.forEach((l) => out.line(l));
+  }
   if (errors.length > 0) {
     errors.forEach((e) => out.line(`${colors.red('✖')} ${e}`));
     out.line(`\n${plural(errors.length, 'problem')} in ${plural(folder.ids.length, 'job')}.`);

@@ -97,6 +97,22 @@ test('preview prints the exact prompt, context with line counts, token estimate 
   expect((await runCli(['--path', root, 'preview', 'nope'], env())).code).toBe(2);
 });
 
+test('validate lists the num_ctx of each first call and warns about a job that cannot fit', async () => {
+  const big = `${'y'.repeat(199)}\n`.repeat(550); // 110,000 characters: about 36,700 tokens by the estimate
+  const root = makeProject({
+    ollamaUrl: ollama.url,
+    toml: '[limits]\nmax_prompt_tokens = 100000\nmax_context_lines = 5000\n',
+    files: { 'ctx/big.txt': big },
+    jobs: { small: simpleJob('small'), large: simpleJob('large', { context_files: ['ctx/big.txt'] }) },
+  });
+  const r = await runCli(['--path', root, 'validate'], env());
+  expect(r.output).toContain(`Context windows of the first calls (qwen-32k:latest at ${ollama.url}, maximum 32768):`);
+  expect(r.output).toMatch(/ {2}small: prompt about \d+ tokens -> num_ctx 16384\n/);
+  expect(r.output).toMatch(/ {2}large: prompt about \d+ tokens -> num_ctx 32768 \(does not fit\)/);
+  expect(r.output).toMatch(/warning: jobs\/large\.md: the prompt \(about \d+ tokens\) and room for an answer \(1024\) do not fit in a context of 32768 tokens/);
+  expect(r.code).toBe(0);
+});
+
 test('preview warns, with the numbers, about a prompt that cannot fit the model or the num_ctx set in options', async () => {
   const root = makeProject({ ollamaUrl: ollama.url, ollamaToml: 'options = { num_ctx = 1100 }', jobs: { p: simpleJob('p') } });
   const r = await runCli(['--path', root, 'preview', 'p'], env());

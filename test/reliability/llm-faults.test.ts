@@ -46,6 +46,18 @@ test('a stream cut mid-answer is retried', async () => {
   expect(t.ollama.calls().filter((c) => !isVerification(c))).toHaveLength(2);
 });
 
+test.each([
+  ['streamed', ''],
+  ['not streamed', '\n[behavior]\nstream_output = false\n'],
+])('an answer Ollama ends without done (a repeating model, %s) is retried and never written as it is', async (_name, toml) => {
+  t.ollama.respond = failFirst({ endWithoutDone: true, content: block('out/rep.txt', 'half of it') });
+  const root = makeProject({ ollamaUrl: t.ollama.url, jobs: { rep: simpleJob('rep') }, toml });
+  const r = await runBatch(t.h, root);
+  expect(r.jobs.rep.state).toBe('passed');
+  expect(readFileSync(path.join(root, 'out/rep.txt'), 'utf8')).toBe(`${contentFor('rep')}\n`);
+  expect(t.ollama.calls().filter((c) => !isVerification(c))).toHaveLength(2);
+});
+
 test('HTTP 500 and 503 are retried with backoff', async () => {
   const errors = new Map<string, number>();
   t.ollama.respond = (req) => {

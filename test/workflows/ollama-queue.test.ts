@@ -43,8 +43,10 @@ test('a wait beyond first_byte_seconds is abandoned and retried; the job passes 
   expect(calls.filter((c) => c.completed && c.status === 200)).toHaveLength(2);
 }, 90_000);
 
-test('a full queue answers 503 "server busy"; the call asks again later and no job fails', async () => {
-  t.ollama.ollama = { numParallel: 1, maxQueue: 1 };
+test('a full load queue answers 503 "server busy"; the call asks again later and no job fails', async () => {
+  // OLLAMA_MAX_QUEUE counts requests waiting for the model to load: while it loads, one waits
+  // and the others are refused.
+  t.ollama.ollama = { numParallel: 1, maxQueue: 1, loadMs: 1000 };
   t.ollama.respond = passingReplies({ latencyMs: 400 });
   const root = makeProject({ ollamaUrl: t.ollama.url, jobs: jobs(4), toml: '[batch]\nmax_concurrent = 4\n' });
   const r = await runBatch(t.h, root, { llmCapacity: 4 });
