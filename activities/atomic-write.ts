@@ -40,7 +40,8 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
   const io = opts.fs ?? nodeFs;
   const name = opts.displayName ?? file;
   const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // A short name of its own: the target's name plus a suffix could be too long for the disk.
+  const tmp = path.join(path.dirname(file), `.worksplit-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   // An existing file keeps its permissions; a new one gets the usual 0666 minus umask.
   const mode = await io.stat(file).then((s) => s.mode & 0o7777, () => undefined);
   let handle: fs.FileHandle | undefined;

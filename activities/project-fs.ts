@@ -151,6 +151,12 @@ export async function readProjectText(root: string, rel: string, maxBytes = DEFA
  * full disk leaves the old file as it was (DiskFullError). */
 export async function writeProjectText(root: string, rel: string, content: string, createDirs: boolean): Promise<void> {
   const abs = await resolveInProject(root, rel, 'write');
-  if (createDirs) await fs.mkdir(path.dirname(abs), { recursive: true });
-  await writeFileAtomic(abs, content, { displayName: rel });
+  try {
+    if (createDirs) await fs.mkdir(path.dirname(abs), { recursive: true });
+    await writeFileAtomic(abs, content, { displayName: rel });
+  } catch (e) {
+    // The project root's own path counts against the system's limit too: final, not retried.
+    if ((e as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw new UnsafePathError(rel, 'makes a path too long for the file system (rule: names of at most 255 bytes)');
+    throw e;
+  }
 }

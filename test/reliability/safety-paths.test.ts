@@ -74,6 +74,13 @@ test('a symlinked folder that leads into jobs/ or .git/ is refused for writing',
   expect(readFileSync(path.join(root, 'src', 'ok.ts'), 'utf8')).toBe('ok');
 });
 
+test('a name just under the 255-byte rule is written (the temp file does not make it too long)', async () => {
+  const root = tmpRoot();
+  const name = `src/${'n'.repeat(250)}.ts`;
+  await writeProjectText(root, name, 'x', true);
+  expect(readFileSync(path.join(root, name), 'utf8')).toBe('x');
+});
+
 test('a dangling symlink is refused by name, not with a raw ENOENT', async () => {
   const root = tmpRoot();
   symlinkSync(path.join(root, 'nowhere'), path.join(root, 'src', 'gone'));
