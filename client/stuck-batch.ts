@@ -2,6 +2,10 @@
 // bug, a payload the server refuses), so it never sees a cancel request and a new run would
 // attach to it forever. Such workflows are terminated, with the reason, as the last resort.
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { statusStoreFor } from '../activities/status-store';
+import { jobWorkflowId } from '../core/ids';
+import { STUCK_STATUSES, applyUpdate } from '../core/status';
+import type { ProjectRef } from '../workflows/types';
 
 /** A workflow task failing this many times in a row will not get better by waiting. */
 export const STUCK_TASK_ATTEMPTS = 3;
@@ -35,12 +39,31 @@ export async function terminateAll(client: Client, workflowIds: string[], reason
   }
 }
 
-/** The batch and every job it runs: the jobs first, since a stuck job never sees the batch's
- * cancel request. */
+/** The batch and every job it runs (a stuck job never sees the cancel request the batch's end
+ * sends it). The batch first, so that it records nothing more about them. */
 export async function terminateBatch(client: Client, batch: WorkflowHandle, reason: string): Promise<string[]> {
   const { running } = await findStuck(client, batch);
-  await terminateAll(client, [...running, batch.workflowId], reason);
+  await terminateAll(client, [batch.workflowId, ...running], reason);
   return running;
+}
+
+/** A terminated batch records nothing more: its jobs that were in progress go back to created,
+ * with the reason, so the next run takes them up again (as a cancelled job does). */
+export async function releaseJobs(project: ProjectRef, jobWorkflowIds: string[], reason: string): Promise<string[]> {
+  const prefix = jobWorkflowId(project.key, '');
+  const ids = new Set(jobWorkflowIds.filter((w) => w.startsWith(prefix)).map((w) => w.slice(prefix.length)));
+  const released: string[] = [];
+  await statusStoreFor(project.root).change((entries) => {
+    const now = new Date().toISOString();
+    let out = entries;
+    for (const e of entries) {
+      if (!ids.has(e.id) || !STUCK_STATUSES.has(e.status) || e.status === 'partial') continue;
+      out = applyUpdate(out, { id: e.id, status: 'created', error: reason, ran: false }, now);
+      released.push(e.id);
+    }
+    return out;
+  });
+  return released;
 }
 
 /** `p`, or `undefined` when it takes longer than `ms` (or fails). */

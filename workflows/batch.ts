@@ -291,5 +291,7 @@ function failureMessage(err: unknown, jobTimeoutSeconds?: number): string {
   let e = err as { cause?: unknown; message?: string; name?: string } | undefined;
   while (e?.cause) e = e.cause as typeof e;
   if (e?.name === 'TimeoutFailure' || /timed out/i.test(e?.message ?? '')) return `the job timed out${jobTimeoutSeconds ? ` after ${jobTimeoutSeconds}s (--job-timeout)` : ''}`;
+  // Temporal hands the parent no reason for a terminated child: say what it usually means.
+  if (e?.name === 'TerminatedFailure') return 'the job\'s workflow was terminated (it was stuck, or ended by hand; its history in the Web UI says why)';
   return e?.message ?? String(err);
 }

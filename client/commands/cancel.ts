@@ -6,7 +6,7 @@ import type { BatchProgress } from '../../workflows/types';
 import { findRunningBatchHandle } from '../live-batch';
 import { Output, UsageError, plural } from '../output';
 import { loadProject } from '../project';
-import { terminateBatch, within } from '../stuck-batch';
+import { releaseJobs, terminateBatch, within } from '../stuck-batch';
 
 export const DEFAULT_CANCEL_WAIT_SECONDS = 30;
 
@@ -34,8 +34,10 @@ export async function cancelCommand(dir: string, target: string, out: Output, wa
       return 0;
     }
     const why = touched ? `it did not stop within ${waitSeconds}s of cancelling its jobs` : `it did not take the cancel request within ${waitSeconds}s`;
-    const jobs = await terminateBatch(b.client, b.handle, `worksplit cancel all: ${why}; terminated`);
-    out.line(`The batch ${b.handle.workflowId} was stuck (${why}): terminated it${jobs.length > 0 ? ` and its ${plural(jobs.length, 'running job')}` : ''}. Jobs it was running keep their last status; run them again with: worksplit run --resume`);
+    const reason = `worksplit cancel all: ${why}; terminated`;
+    const jobs = await terminateBatch(b.client, b.handle, reason);
+    const released = await releaseJobs(project.ref, jobs, `cancelled: the batch was terminated (${why})`);
+    out.line(`The batch ${b.handle.workflowId} was stuck (${why}): terminated it${jobs.length > 0 ? ` and its ${plural(jobs.length, 'running job')}` : ''}.${released.length > 0 ? ` Back to created: ${released.join(', ')}.` : ''}`);
     return 0;
   } finally {
     await b.close();

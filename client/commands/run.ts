@@ -17,7 +17,7 @@ import { Output, UsageError, colors, plural, seconds } from '../output';
 import { eventLine, watchProgress } from '../progress-view';
 import { loadProject, runSettings } from '../project';
 import { createWorkers, installQuietRuntime, runWorkers } from '../../worker/workers';
-import { STUCK_TASK_ATTEMPTS, findStuck, terminateAll, terminateBatch } from '../stuck-batch';
+import { STUCK_TASK_ATTEMPTS, findStuck, releaseJobs, terminateAll, terminateBatch } from '../stuck-batch';
 
 export interface RunOptions {
   path: string;
@@ -144,7 +144,8 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
       // stuck part, with the reason, rather than wait on it forever.
       const stuck = await findStuck(client, handle);
       if (stuck.batch) {
-        await terminateBatch(client, handle, `worksplit run: the batch's workflow task failed ${STUCK_TASK_ATTEMPTS} or more times in a row; terminated to start a new batch`);
+        const jobs = await terminateBatch(client, handle, `worksplit run: the batch's workflow task failed ${STUCK_TASK_ATTEMPTS} or more times in a row; terminated to start a new batch`);
+        await releaseJobs(ref, jobs, 'cancelled: its batch was stuck and terminated');
         out.warn(`the running batch ${workflowId} was stuck (its workflow task failed ${STUCK_TASK_ATTEMPTS}+ times in a row; see the Web UI): terminated it; starting a new one.`);
         handle = await start();
         described = await handle.describe();
