@@ -19,7 +19,7 @@ export async function projectConfig(root: string): Promise<Config> {
   });
   const hit = cache.get(root);
   if (st && hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.config;
-  const text = st ? (await readBoundedFile(file, 'worksplit.toml', { maxBytes: PAYLOAD_CEILING_BYTES, setting: 'a fixed limit' })).toString('utf8') : undefined;
+  const text = st ? (await readBoundedFile(file, 'worksplit.toml', { maxBytes: PAYLOAD_CEILING_BYTES, setting: 'the most a configuration file may hold' })).toString('utf8') : undefined;
   const { config } = parseConfig(text, 'worksplit.toml');
   if (st) cache.set(root, { mtimeMs: st.mtimeMs, size: st.size, config });
   return config;
