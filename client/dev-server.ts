@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import lockfile from 'proper-lockfile';
 import { SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
+import { writeFileAtomic } from '../activities/atomic-write';
 import { DEV_SERVER_DYNAMIC_CONFIG, dynamicConfigArgs, findTemporalCli } from './temporal-cli';
 
 export interface ServerState {
@@ -223,7 +224,7 @@ async function startServer(root: string, previous: ServerState | undefined, opts
     db,
     startedAt: new Date().toISOString(),
   };
-  await fs.writeFile(stateFile(root), JSON.stringify(state, null, 2));
+  await writeFileAtomic(stateFile(root), JSON.stringify(state, null, 2), { displayName: '.worksplit/server.json' });
   if (!(await waitUntilAnswering(address, child.pid, opts.timeoutMs ?? 30_000))) {
     const tail = (await fs.readFile(path.join(stateDir(root), 'server.log'), 'utf8').catch(() => '')).split('\n').slice(-8).join('\n');
     throw new Error(`the Temporal dev server did not come up on ${address} (log: .worksplit/server.log)\n${tail}`);
