@@ -1,7 +1,7 @@
 // Running the project's build, test or lint command in the project root: a shell command with
 // a timeout, its output captured and trimmed to the part that explains a failure.
 import spawn from 'cross-spawn';
-import { cancellationSignal } from '@temporalio/activity';
+import { cancellationSignal, heartbeat } from '@temporalio/activity';
 
 export interface CommandRequest {
   root: string;
@@ -20,9 +20,23 @@ export interface CommandResult {
 
 const MAX_OUTPUT = 4000;
 
-/** The activity: the command, aborted when Temporal cancels it. */
+/** What the command activity heartbeats (the Web UI shows it on the pending activity). */
+export interface CommandHeartbeat {
+  command: string;
+  elapsedMs: number;
+}
+
+/** The activity: the command, its process group killed when Temporal cancels it. A cancel
+ * reaches an activity only through a heartbeat's answer, and a dead worker is noticed only by the
+ * heartbeat timeout, so it heartbeats on a timer for as long as the command runs. */
 export async function runProjectCommand(req: CommandRequest): Promise<CommandResult> {
-  return runShellCommand(req, cancellationSignal());
+  const started = Date.now();
+  const beat = setInterval(() => heartbeat({ command: req.command, elapsedMs: Date.now() - started } satisfies CommandHeartbeat), 500);
+  try {
+    return await runShellCommand(req, cancellationSignal());
+  } finally {
+    clearInterval(beat);
+  }
 }
 
 /** Run a shell command in the project root (also used by `worksplit lint`, outside Temporal). */

@@ -21,6 +21,9 @@ export function commandActivities(settings: RunSettings, queues: TaskQueues) {
   return proxyActivities<FileActivities>({
     taskQueue: queues.project,
     startToCloseTimeout: `${settings.checks.commandTimeoutSeconds + 30}s`,
+    // The command heartbeats on a timer: a cancel reaches it within a heartbeat (its process group
+    // is killed) and a dead worker's command is retried after this, not after the whole timeout.
+    heartbeatTimeout: `${settings.heartbeatSeconds}s`,
     retry: { maximumAttempts: 2, nonRetryableErrorTypes: NON_RETRYABLE },
   });
 }
