@@ -239,10 +239,10 @@ export async function main(argv = process.argv): Promise<void> {
       code = e.exitCode === 0 ? 0 : 2;
     } else {
       const usage = e instanceof UsageError || e instanceof ConfigError || e instanceof NoJobsFolderError || e instanceof StatusFileCorruptError;
-      if (e instanceof Error && e.name === 'ExitPromptError') code = 130;
       process.stderr.write(`error: ${(e as Error).message}\n`);
       if (program.opts().verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-      code = usage ? 2 : 1;
+      // Ctrl-C at one of init's questions ends like Ctrl-C anywhere else.
+      code = e instanceof Error && e.name === 'ExitPromptError' ? 130 : usage ? 2 : 1;
     }
   }
   // Exit explicitly: open gRPC channels must not keep a finished command alive.

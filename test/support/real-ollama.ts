@@ -97,7 +97,7 @@ export async function startRealOllama(opts: RealOllamaOptions = {}): Promise<Rea
     return { url, model, log: () => log, stop };
   } catch (err) {
     await stop();
-    throw new Error(`real Ollama did not start: ${(err as Error).message}\n--- ollama serve log ---\n${log}`);
+    throw new Error(`real Ollama did not start: ${(err as Error).message}\n--- ollama serve log ---\n${log}`, { cause: err });
   }
 }
 
