@@ -73,8 +73,8 @@ export interface ChatHeartbeat {
 }
 
 export interface LlmActivityOptions {
-  /** A standalone `--llm-only` worker talks to its own Ollama, whatever the job's config says. */
-  urlOverride?: string;
+  /** The worker's own Ollama: calls go there whatever the workflow's input says (see WorkerSetup). */
+  url: string;
 }
 
 /** Defaults for batches started before these settings existed. */
@@ -85,10 +85,10 @@ const DEFAULT_ANSWER_TOKENS = answerTokenBudget(900);
  * is big enough, since every change of num_ctx makes Ollama reload the model. */
 const numCtxInUse = new Map<string, number>();
 
-export function createLlmActivities(opts: LlmActivityOptions = {}) {
+export function createLlmActivities(opts: LlmActivityOptions) {
   return {
     async llmChat(req: ChatRequest): Promise<ChatResult> {
-      return chat({ ...req.llm, url: opts.urlOverride ?? req.llm.url }, req.prompt);
+      return chat({ ...req.llm, url: opts.url }, req.prompt);
     },
   };
 }

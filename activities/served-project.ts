@@ -19,18 +19,22 @@ export function servingOnly<Req extends { root: string }, R>(served: string, fn:
 }
 
 /**
- * The command request as the project's worksplit.toml allows it: the command is its build, test
- * or lint command, or the lint command followed by single-quoted project paths (what `fix` runs);
+ * The command request as the project's worksplit.toml allows it: the command is its build command
+ * with verify_build on, its test command with verify_tests on, or its lint command, or the lint command followed by single-quoted project paths (what `fix` runs);
  * the timeout is the file's. Anything else is refused as NotConfigured.
  */
 export async function configuredCommand(req: CommandRequest): Promise<CommandRequest> {
   const b = (await projectConfig(req.root)).build;
   const timeoutSeconds = b.command_timeout_seconds;
-  if ([b.build_command, b.test_command, b.lint_command].includes(req.command)) return { ...req, timeoutSeconds };
+  // The switches count too, not just the text: a workflow's input must not turn on a build the
+  // project's owner left off (an answer may have rewritten what the build runs).
+  if (b.build_command === req.command && b.verify_build) return { ...req, timeoutSeconds };
+  if (b.test_command === req.command && b.verify_tests) return { ...req, timeoutSeconds };
+  if (b.lint_command === req.command) return { ...req, timeoutSeconds };
   if (b.lint_command && req.command.startsWith(`${b.lint_command} `) && quotedPaths(req.command.slice(b.lint_command.length + 1))) {
     return { ...req, timeoutSeconds };
   }
-  throw ApplicationFailure.nonRetryable(`refused to run ${JSON.stringify(req.command.slice(0, 200))}: it is not a build, test or lint command of ${req.root}/worksplit.toml`, 'NotConfigured');
+  throw ApplicationFailure.nonRetryable(`refused to run ${JSON.stringify(req.command.slice(0, 200))}: it is not a build (with verify_build), test (with verify_tests) or lint command of ${req.root}/worksplit.toml`, 'NotConfigured');
 }
 
 /** Whether `s` is only single-quoted project paths (no shell syntax, no options). */

@@ -66,7 +66,7 @@ export async function runBenchBatch(ctx: BenchContext, root: string, extra: Part
   const native = await NativeConnection.connect({ address: ctx.address });
   const connection = await Connection.connect({ address: ctx.address });
   const client = new Client({ connection });
-  const workers = await createWorkers({ connection: native, namespace: 'default', queues: project.queues, root: project.ref.root, files: true, llm: true, llmCapacity });
+  const workers = await createWorkers({ connection: native, namespace: 'default', queues: project.queues, root: project.ref.root, files: true, llm: true, llmCapacity, ollamaUrl: project.config.ollama.url });
   const running = runWorkers(workers);
   ctx.ollama.resetStats();
   try {

@@ -56,13 +56,16 @@ export function normalizeProjectPath(raw: string): string {
 /** Why `p` (normalized) may not be written, or undefined. Case-insensitive, since `.GIT` is
  * `.git` on the default disks of macOS and Windows. */
 export function protectedReason(p: string): string | undefined {
-  const segs = p.toLowerCase().split('/');
+  // Letters that file systems ignore or fold (zero-width joiners, soft hyphen, BOM; HFS+ ignores
+  // them, so ".g\u200cit" is ".git" there) are removed before the names are compared.
+  // Windows drops trailing dots and spaces from names (".git." is ".git").
+  const segs = p.toLowerCase().replace(/[\u00ad\u200b-\u200f\u2060\ufeff]/g, '').split('/').map((s) => s.replace(/[. ]+$/, '') || s);
   if (segs.includes('.git')) return 'is inside .git/ (rule: nothing in a .git folder, in any letter case, at any depth)';
   if (segs[0] === '.worksplit') return 'is inside .worksplit/ (rule: the tool\'s own state is never written by jobs)';
   if (segs.includes('node_modules')) return 'is inside node_modules/ (rule: installed packages and their scripts are never written by jobs)';
   if (segs.length === 1 && segs[0] === 'worksplit.toml') return 'is the project\'s configuration (rule: worksplit.toml is never written by jobs)';
   if (segs[0] === 'jobs' && segs.length === 2 && segs[1].startsWith('_')) return 'is a jobs/_* file (rule: nothing under jobs/ is written by jobs: job files, system prompts, the status file)';
-  if (segs[0] === 'jobs' && segs.length > 1) return 'is inside jobs/ (rule: nothing under jobs/ is written by jobs: job files, system prompts, the status file)';
+  if (segs[0] === 'jobs') return 'is inside jobs/ (rule: nothing under jobs/ is written by jobs: job files, system prompts, the status file)';
   return undefined;
 }
 

@@ -17,8 +17,10 @@ export interface WorkerSetup {
   llm: boolean;
   /** Model calls this worker runs at once: the Ollama server's parallel capacity. */
   llmCapacity: number;
-  /** An `--llm-only` worker talks to its own Ollama whatever the job's config says. */
-  ollamaUrl?: string;
+  /** The Ollama this worker's model calls go to: its own project's [ollama] url, or --url. Never
+   * taken from a workflow's input: whoever can start a workflow on the queue must not be able to
+   * send the project's files to a server of their choosing, or choose the answers written. */
+  ollamaUrl: string;
 }
 
 // Cancellation reaches an activity only with a heartbeat's answer, so heartbeats must not be
@@ -64,7 +66,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         connection: setup.connection,
         namespace: setup.namespace,
         taskQueue: setup.queues.llm,
-        activities: createLlmActivities({ urlOverride: setup.ollamaUrl }),
+        activities: createLlmActivities({ url: setup.ollamaUrl }),
         maxConcurrentActivityTaskExecutions: Math.max(1, setup.llmCapacity),
       }),
     );

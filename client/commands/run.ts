@@ -90,6 +90,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
       namespace: target.namespace,
       queues: project.queues,
       root: ref.root,
+      ollamaUrl: config.ollama.url,
       files: true,
       llm: true,
       llmCapacity: config.ollama.parallel,

@@ -32,7 +32,7 @@ export async function workerCommand(opts: WorkerOptions, out: Output): Promise<n
     files: !opts.llmOnly,
     llm: !opts.filesOnly,
     llmCapacity: capacity,
-    ollamaUrl: opts.url,
+    ollamaUrl: opts.url ?? project.config.ollama.url,
   });
   const running = runWorkers(workers);
   const serving = [!opts.llmOnly ? `project queue ${project.queues.project}` : '', !opts.filesOnly ? `LLM queue ${project.queues.llm} (${capacity} at once)` : ''].filter(Boolean);

@@ -8,7 +8,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { loadProject, runSettings } from '../../client/project';
 import type { JobInput } from '../../workflows/types';
 import { startWorkers } from '../support/harness';
+import { OllamaTestServer } from '../support/ollama-test-server';
 import { makeProject, simpleJob } from '../support/project';
+import { passingReplies } from '../support/replies';
 import { useServers } from '../support/servers';
 
 const t = useServers();
@@ -58,11 +60,56 @@ test('a command that is not in the project\'s worksplit.toml is refused, even fo
   try {
     const root = (await loadProject(served)).ref.root;
     const reason = await strangersJob(served, { root, lintCommand: `touch ${file}` });
-    expect(reason).toMatch(/refused to run "touch .*": it is not a build, test or lint command of .*worksplit\.toml/);
+    expect(reason).toMatch(/refused to run "touch .*": it is not a build \(with verify_build\), test \(with verify_tests\) or lint command of .*worksplit\.toml/);
     expect(existsSync(file)).toBe(false);
     // Smuggling shell syntax after the real lint command is refused too.
     const smuggled = await strangersJob(served, { root, lintCommand: `true; touch ${file};` });
     expect(smuggled).toMatch(/refused to run/);
+    expect(existsSync(file)).toBe(false);
+  } finally {
+    await w.stop();
+  }
+}, 60_000);
+
+/** A stranger's ordinary job workflow on the served project's queue, with settings of their own. */
+async function strangersRun(served: string, change: (s: JobInput['settings']) => JobInput['settings']) {
+  const project = await loadProject(served);
+  const job: JobInput = { project: project.ref, queues: project.queues, settings: change(runSettings(project.config)), jobId: 'a', dependencyOutputs: [] };
+  const handle = await t.h.client.workflow.start('jobWorkflow', { workflowId: `stranger-${Math.random().toString(36).slice(2)}`, taskQueue: project.queues.project, args: [job] });
+  return handle.result().then(
+    () => 'passed',
+    (e: unknown) => {
+      let cause = e as { cause?: unknown; message: string };
+      while (cause.cause) cause = cause.cause as typeof cause;
+      return cause.message;
+    },
+  );
+}
+
+test("a workflow naming another Ollama gets the worker's own: the project's files never reach the stranger's server", async () => {
+  t.ollama.respond = passingReplies();
+  const strangers = await new OllamaTestServer({ respond: passingReplies() }).start();
+  const served = makeProject({ ollamaUrl: t.ollama.url, jobs: { a: simpleJob('a') }, files: { 'src/secret.ts': 'SECRET_API_KEY' } });
+  const w = await startWorkers(t.h, served);
+  try {
+    const outcome = await strangersRun(served, (s) => ({ ...s, llm: { ...s.llm, url: strangers.url } }));
+    expect(outcome).toBe('passed');
+    expect(strangers.requests).toHaveLength(0);
+    expect(t.ollama.calls().length).toBeGreaterThan(0);
+  } finally {
+    await w.stop();
+    await strangers.stop();
+  }
+}, 60_000);
+
+test("a workflow turning on a build the project's owner left off is refused: the switch comes from worksplit.toml", async () => {
+  t.ollama.respond = passingReplies();
+  const file = marker();
+  const served = makeProject({ ollamaUrl: t.ollama.url, jobs: { a: simpleJob('a') }, toml: `\n[build]\nbuild_command = "touch ${file}"\nverify_build = false\n` });
+  const w = await startWorkers(t.h, served);
+  try {
+    const outcome = await strangersRun(served, (s) => ({ ...s, checks: { ...s.checks, buildCommand: `touch ${file}`, verifyBuild: true } }));
+    expect(outcome).toMatch(/refused to run "touch .*": it is not a build \(with verify_build\)/);
     expect(existsSync(file)).toBe(false);
   } finally {
     await w.stop();

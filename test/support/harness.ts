@@ -51,6 +51,7 @@ export async function startWorkers(h: Harness, root: string, opts: { llmCapacity
     namespace: 'default',
     queues: project.queues,
     root: project.ref.root,
+    ollamaUrl: project.config.ollama.url,
     files: opts.files ?? true,
     llm: opts.llm ?? true,
     llmCapacity: opts.llmCapacity ?? 64,

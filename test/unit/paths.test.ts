@@ -17,3 +17,11 @@ test.each(['.git/config', '.git', 'jobs/archive/a.md', 'jobs/_jobstatus.json', '
 test('ordinary outputs are writable, including job-like names outside jobs/', () => {
   expect(assertWritablePath('src/_private.ts')).toBe('src/_private.ts');
 });
+
+test('names that file systems fold into a protected one are protected too (held-out probe)', () => {
+  for (const p of ['jobs', 'JOBS', 'src/.g\u200cit/hooks/pre-commit', '.\u00adgit/config', '\ufeff.git/x', '.git./x', '.git /x', 'node_modules./x', '.worksplit', 'worksplit.toml.']) {
+    expect(() => assertWritablePath(p)).toThrow(/rule:/);
+  }
+  expect(assertWritablePath('src/gitignore.ts')).toBe('src/gitignore.ts');
+  expect(assertWritablePath('docs/jobs.md')).toBe('docs/jobs.md');
+});
