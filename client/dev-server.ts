@@ -37,6 +37,24 @@ function stateFile(root: string): string {
   return path.join(stateDir(root), 'server.json');
 }
 
+/** The names the server keeps in .worksplit/ (SQLite adds -wal and -shm beside the database). */
+const STATE_FILES = ['server.json', 'server.log', 'server.lock', 'temporal.db', 'temporal.db-wal', 'temporal.db-shm'];
+
+/** Why .worksplit/ cannot hold this project's server state, if it cannot: it, or a file in it, is
+ * a symbolic link. Followed, the server's log and database would be written elsewhere, or shared
+ * with another project's server (two servers on one SQLite database). */
+async function stateDirProblem(root: string): Promise<string | undefined> {
+  const dir = stateDir(root);
+  for (const p of [dir, ...STATE_FILES.map((f) => path.join(dir, f))]) {
+    const st = await fs.lstat(p).catch(() => undefined);
+    if (st?.isSymbolicLink()) {
+      const rel = path.relative(root, p);
+      return `${rel} is a symbolic link (to ${await fs.readlink(p).catch(() => '?')}); the Temporal server's state must be this project's own: remove the link`;
+    }
+  }
+  return undefined;
+}
+
 function dbPath(root: string): string {
   return path.join(path.resolve(stateDir(root)), 'temporal.db');
 }
@@ -128,6 +146,8 @@ export async function serverAnswers(address: string, timeoutMs = 1000): Promise<
 }
 
 export async function serverStatus(root: string): Promise<ServerStatus> {
+  const linked = await stateDirProblem(root);
+  if (linked) return { running: false, untrusted: linked };
   const { state, untrusted } = await readState(root);
   if (!state) return { running: false, untrusted };
   if (!alive(state.pid)) return { running: false, state };
@@ -167,6 +187,8 @@ export interface StartOptions {
 /** Start the project's server unless it already runs; returns its state. Safe to call from two
  * processes at once: a lock makes the second wait and reuse the first one's server. */
 export async function ensureServer(root: string, opts: StartOptions = {}): Promise<ServerState> {
+  const linked = await stateDirProblem(root);
+  if (linked) throw new Error(linked);
   await fs.mkdir(stateDir(root), { recursive: true });
   const release = await lockfile.lock(stateDir(root), {
     lockfilePath: path.join(stateDir(root), 'server.lock'),
@@ -178,9 +200,10 @@ export async function ensureServer(root: string, opts: StartOptions = {}): Promi
     if (st.running && st.state) return st.state;
     if (st.untrusted) opts.onNote?.(`${st.untrusted}; starting a new server`);
     if (st.state && !st.untrusted && alive(st.state.pid)) {
-      // Ours, but not answering yet (or wedged): give it the start-up time before replacing it.
+      // Ours by its command line, but not answering yet: give it the start-up time. One that never
+      // answers is not signalled (a command line can be imitated); the user is told instead.
       if (await waitUntilAnswering(st.state.address, st.state.pid, opts.timeoutMs ?? 30_000)) return st.state;
-      await stopProjectServer(st.state.pid, root);
+      throw new Error(notAnswering(st.state));
     }
     return await startServer(root, st.untrusted ? undefined : st.state, opts);
   } finally {
@@ -252,6 +275,10 @@ async function stopProjectServer(pid: number, root: string): Promise<void> {
   if (isProjectServer(pid, root)) process.kill(pid, 'SIGKILL');
 }
 
+function notAnswering(state: ServerState): string {
+  return `pid ${state.pid} runs "temporal server start-dev" on this project's database but does not answer at ${state.address}; it was not signalled. If it is a wedged server, stop it yourself (kill ${state.pid}), then try again`;
+}
+
 export type StopResult = { stopped: true } | { stopped: false; why: string };
 
 /** Stop the project's server. Its database stays. Only a process verified to be this project's
@@ -260,6 +287,8 @@ export async function stopServer(root: string): Promise<StopResult> {
   const st = await serverStatus(root);
   if (st.untrusted) return { stopped: false, why: st.untrusted };
   if (!st.state || !alive(st.state.pid)) return { stopped: false, why: 'No Temporal dev server was running for this project.' };
+  // Its command line names our database, and the recorded address must answer as a server too.
+  if (!st.running) return { stopped: false, why: notAnswering(st.state) };
   await stopProjectServer(st.state.pid, root);
   return { stopped: true };
 }

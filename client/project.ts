@@ -18,6 +18,8 @@ export interface Project {
 export async function loadProject(dir: string, overrides: ConfigOverrides = {}): Promise<Project> {
   if (!existsSync(path.resolve(dir))) throw new UsageError(`the project folder ${path.resolve(dir)} does not exist`);
   const root = realpathSync(path.resolve(dir));
+  assertInsideRoot(root, 'jobs');
+  assertInsideRoot(root, 'worksplit.toml');
   const tomlPath = path.join(root, 'worksplit.toml');
   const text = await fs.readFile(tomlPath, 'utf8').catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return undefined;
@@ -27,6 +29,16 @@ export async function loadProject(dir: string, overrides: ConfigOverrides = {}):
   const ref = projectRef(root);
   const merged = applyOverrides(config, overrides);
   return { ref, config: merged, warnings, queues: taskQueues(merged.temporal.task_queue, ref.key) };
+}
+
+/** The tool's own files (jobs/ with its status file and prompts, the configuration) must be the
+ * project's: a symbolic link that leads them outside the root would have the tool read and write
+ * another folder's files. */
+function assertInsideRoot(root: string, name: string): void {
+  const p = path.join(root, name);
+  if (!existsSync(p)) return;
+  const real = realpathSync(p);
+  if (real !== p && !real.startsWith(root + path.sep)) throw new UsageError(`${name} is a symbolic link to ${real}, outside the project ${root}; the tool only works on the project's own ${name}`);
 }
 
 export function projectRef(root: string): ProjectRef {

@@ -3,7 +3,8 @@
 // hand-edited, and a wrong pid there once made `server stop` SIGTERM an unrelated process and a
 // pid of -1 signal every process on the machine.
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { serverStatus, stopServer } from '../../client/dev-server';
 import { OllamaTestServer } from '../support/ollama-test-server';
@@ -99,4 +100,47 @@ test('init keeps .worksplit/ out of git', async () => {
   expect(readFileSync(path.join(root, '.gitignore'), 'utf8')).toBe('node_modules/\n.worksplit/\n');
   await runCli(['--path', root, 'init', '--force']);
   expect(readFileSync(path.join(root, '.gitignore'), 'utf8')).toBe('node_modules/\n.worksplit/\n');
+});
+
+test('a process that imitates our server\'s command line but does not answer is not signalled', async () => {
+  const root = makeProject({ ollamaUrl: 'http://127.0.0.1:9', jobs: { one: simpleJob('one') } });
+  const db = path.join(root, '.worksplit', 'temporal.db');
+  const imitation = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 300000)', 'server', 'start-dev', '--db-filename', db], { stdio: 'ignore' });
+  try {
+    writeState(root, { pid: imitation.pid });
+    const stop = await runCli(['--path', root, 'server', 'stop'], { TEMPORAL_ADDRESS: '' });
+    expect(stop.output).toContain(`pid ${imitation.pid} runs "temporal server start-dev" on this project's database but does not answer at 127.0.0.1:1; it was not signalled`);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alive(imitation.pid!)).toBe(true);
+  } finally {
+    imitation.kill('SIGKILL');
+  }
+});
+
+test('a .worksplit folder (or a file in it) that is a symbolic link is refused: no server state is written through it', async () => {
+  const outside = mkdtempSync(path.join(os.tmpdir(), 'ws-outside-'));
+  const root = makeProject({ ollamaUrl: 'http://127.0.0.1:9', jobs: { one: simpleJob('one') } });
+  symlinkSync(outside, path.join(root, '.worksplit'));
+  const status = await runCli(['--path', root, 'server', 'status'], { TEMPORAL_ADDRESS: '' });
+  expect(status.output).toContain('not running (.worksplit is a symbolic link');
+  const start = await runCli(['--path', root, 'server', 'start'], { TEMPORAL_ADDRESS: '' });
+  expect(start.code).not.toBe(0);
+  expect(start.output).toContain(".worksplit is a symbolic link (to " + outside + "); the Temporal server's state must be this project's own");
+  expect(readdirSync(outside)).toEqual([]);
+
+  const other = makeProject({ ollamaUrl: 'http://127.0.0.1:9', jobs: { one: simpleJob('one') } });
+  mkdirSync(path.join(other, '.worksplit'));
+  symlinkSync(path.join(outside, 'victim.txt'), path.join(other, '.worksplit', 'server.log'));
+  const start2 = await runCli(['--path', other, 'server', 'start'], { TEMPORAL_ADDRESS: '' });
+  expect(start2.output).toContain('.worksplit/server.log is a symbolic link');
+  expect(existsSync(path.join(outside, 'victim.txt'))).toBe(false);
+});
+
+test('a jobs/ folder that is a symbolic link out of the project is refused', async () => {
+  const outside = mkdtempSync(path.join(os.tmpdir(), 'ws-jobs-outside-'));
+  const root = mkdtempSync(path.join(os.tmpdir(), 'ws-jobs-link-'));
+  symlinkSync(outside, path.join(root, 'jobs'));
+  const v = await runCli(['--path', root, 'validate'], { TEMPORAL_ADDRESS: '' });
+  expect(v.code).toBe(2);
+  expect(v.output).toContain(`jobs is a symbolic link to ${outside}, outside the project`);
 });
