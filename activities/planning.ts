@@ -5,6 +5,7 @@ import { SelectOptions, syncEntries } from '../core/status';
 import { typedFailures, invalidJob } from './failures';
 import { readJobFile, readJobFolder } from './job-files';
 import { statusStoreFor } from './status-store';
+import { LimitExceededError } from './project-fs';
 
 export interface PlanRequest {
   root: string;
@@ -24,8 +25,26 @@ export async function planBatch(req: PlanRequest): Promise<BatchPlan> {
     const current = await statusStoreFor(req.root).read();
     const { entries } = syncEntries(current, folder.ids, new Date().toISOString());
     const plan = planRun({ ...folder, entries, selection: req.selection });
-    return { ...plan, allIds: folder.ids, warnings: [...folder.warnings.map(formatProblem), ...plan.graphWarnings] };
+    const result: BatchPlan = { ...plan, allIds: folder.ids, warnings: [...folder.warnings.map(formatProblem), ...plan.graphWarnings] };
+    assertPlanFits(result);
+    return result;
   });
+}
+
+/** The most a batch's plan may weigh. The batch carries the plan (job ids, dependencies, outputs)
+ * in its history and again across continue-as-new, with per-job state beside it, and Temporal
+ * refuses any payload over 2 MB: a larger plan would fail every workflow task of the batch, and
+ * wedge it, instead of failing once with the reason. */
+export const MAX_PLAN_BYTES = 1_000_000;
+
+function assertPlanFits(plan: BatchPlan): void {
+  const bytes = Buffer.byteLength(JSON.stringify(plan), 'utf8');
+  if (bytes <= MAX_PLAN_BYTES) return;
+  const longest = Math.max(...plan.allIds.map((id) => id.length));
+  throw new LimitExceededError(
+    'jobs/',
+    `the batch plan of ${plan.selected.length} jobs (ids up to ${longest} characters) is ${(bytes / 1e6).toFixed(1)} MB, over the ${MAX_PLAN_BYTES / 1e6} MB one batch can carry in Temporal's history (its payload limit is 2 MB): run part of the folder at a time (run --job ID, or move jobs to another project folder), or use shorter job ids`,
+  );
 }
 
 export interface LoadJobRequest {

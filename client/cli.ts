@@ -239,7 +239,7 @@ export async function main(argv = process.argv): Promise<void> {
       code = e.exitCode === 0 ? 0 : 2;
     } else {
       const usage = e instanceof UsageError || e instanceof ConfigError || e instanceof NoJobsFolderError || e instanceof StatusFileCorruptError;
-      process.stderr.write(`error: ${(e as Error).message}\n`);
+      process.stderr.write(`error: ${errorMessage(e)}\n`);
       if (program.opts().verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
       // Ctrl-C at one of init's questions ends like Ctrl-C anywhere else.
       code = e instanceof Error && e.name === 'ExitPromptError' ? 130 : usage ? 2 : 1;
@@ -247,4 +247,14 @@ export async function main(argv = process.argv): Promise<void> {
   }
   // Exit explicitly: open gRPC channels must not keep a finished command alive.
   process.exit(code);
+}
+
+/** The message worth printing: Temporal wraps the reason a workflow failed in causes
+ * ("Workflow execution failed" <- "Activity task failed" <- the reason), so the innermost one says
+ * what happened. */
+function errorMessage(e: unknown): string {
+  let m = e as { message?: string; cause?: unknown };
+  const outer = m.message ?? String(e);
+  while (m.cause && typeof m.cause === 'object') m = m.cause as typeof m;
+  return m.message && m.message !== outer ? `${outer}: ${m.message}` : outer;
 }
