@@ -9,7 +9,8 @@ import { listJobIds } from '../../activities/job-files';
 import { statusStoreFor } from '../../activities/status-store';
 import { effectiveConcurrency } from '../../core/schedule';
 import { concurrentWriters } from '../../core/write-races';
-import type { BatchInput, BatchProgress, BatchResult } from '../../workflows/types';
+import type { BatchInput, BatchResult } from '../../workflows/types';
+import { BATCH_WORKFLOW_TYPE, type BatchWorkflow, progressQuery } from '../../workflows/messages';
 import { connectClient, connectWorker, resolveTarget, workflowUiUrl } from '../connection';
 import { offlinePlan } from '../offline-plan';
 import { checkOllama } from '../ollama-health';
@@ -126,7 +127,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
       searchAttributes: config.temporal.search_attributes ?? true,
     };
     const start = () =>
-      client.workflow.start('batchWorkflow', {
+      client.workflow.start<BatchWorkflow>(BATCH_WORKFLOW_TYPE, {
         workflowId,
         taskQueue: project.queues.project,
         args: [input],
@@ -162,9 +163,9 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     const ui = workflowUiUrl(target, workflowId);
     if (ui) out.line(`Web UI: ${ui}`);
 
-    const watcher = watchProgress(() => handle.query<BatchProgress>('progress'), out, { client, projectKey: ref.key });
+    const watcher = watchProgress(() => handle.query(progressQuery), out, { client, projectKey: ref.key });
     const result = await Promise.race([
-      handle.result() as Promise<BatchResult>,
+      handle.result(),
       running ? running.done.then(() => (interrupted ? null : Promise.reject(new Error('the worker stopped unexpectedly')))) : new Promise<never>(() => undefined),
     ]);
     watcher.stop();
@@ -185,7 +186,7 @@ const NOTHING_TO_RUN = 'No jobs to run: every job has run (use --rerun to run th
 
 async function batchRunning(client: Client, workflowId: string): Promise<boolean> {
   try {
-    return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+    return (await client.workflow.getHandle<BatchWorkflow>(workflowId).describe()).status.name === 'RUNNING';
   } catch (e) {
     if (e instanceof WorkflowNotFoundError) return false;
     throw e;
