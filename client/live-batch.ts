@@ -3,7 +3,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { batchWorkflowId } from '../core/ids';
 import type { BatchProgress } from '../workflows/types';
-import { type BatchWorkflow, progressQuery } from '../workflows/messages';
+import type { BatchWorkflow } from '../workflows/messages';
 import { TemporalTarget, connectClient, resolveTarget } from './connection';
 import type { Project } from './project';
 
@@ -43,6 +43,8 @@ export async function findRunningBatch(project: Project): Promise<LiveBatch | un
   const b = await findRunningBatchHandle(project);
   if (!b) return undefined;
   try {
+    // Loaded once there is a batch to ask (the definitions load @temporalio/workflow).
+    const { progressQuery } = await import('../workflows/messages.js');
     const progress = await b.handle.query(progressQuery);
     return { ...b, progress };
   } catch {

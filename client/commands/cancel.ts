@@ -8,9 +8,7 @@ import { Output, UsageError, plural } from '../output';
 import { loadProject } from '../project';
 import { releaseJobs, terminateBatch, within } from '../stuck-batch';
 
-export const DEFAULT_CANCEL_WAIT_SECONDS = 30;
-
-export async function cancelCommand(dir: string, target: string, out: Output, waitSeconds = DEFAULT_CANCEL_WAIT_SECONDS): Promise<number> {
+export async function cancelCommand(dir: string, target: string, out: Output, waitSeconds: number): Promise<number> {
   const project = await loadProject(dir);
   const b = await findRunningBatchHandle(project);
   if (!b) throw new UsageError('no batch is running for this project (start one with: worksplit run)');

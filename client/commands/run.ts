@@ -5,7 +5,7 @@ import { Client, WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@tempor
 import { waitsFor } from '../../core/graph';
 import { batchWorkflowId } from '../../core/ids';
 import { PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
-import { listJobIds } from '../../activities/job-files';
+import { listJobIds } from '../../activities/jobs-folder';
 import { statusStoreFor } from '../../activities/status-store';
 import { effectiveConcurrency } from '../../core/schedule';
 import { concurrentWriters } from '../../core/write-races';
