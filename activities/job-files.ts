@@ -29,7 +29,9 @@ export async function readJobFile(root: string, id: string, maxContextFiles: num
 /** Every job file. A folder, FIFO or device named *.md is reported and skipped; a file that
  * cannot be read (too large, a broken name) is that job's problem, never fatal for the others. */
 export async function readJobFolder(root: string, maxContextFiles: number): Promise<JobFolder> {
-  const scan = await scanJobsFolder(root);
+  // Read worksplit.toml once before the files are read in parallel; otherwise each of them
+  // would find the cache empty and parse it again (50 jobs: 50 parses, ~70 ms).
+  const [scan] = await Promise.all([scanJobsFolder(root), projectConfig(root)]);
   const found = scan.ids;
   const skipped = new Set<string>();
   const out: JobFolder = { ids: [], jobs: [], problems: {}, warnings: scan.notFiles.map(({ file, kind }) => ({ file, message: `is ${kind}, not a regular file; skipped` })) };

@@ -1,4 +1,5 @@
 // The five benchmarks, at full or smoke size. Each returns the rows of its report table.
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { StatusEntry, formatStatusFile } from '../core/status';
@@ -15,6 +16,9 @@ export interface Sizes {
   scaleJobs: number;
   statusJobs: number;
   slots: { jobs: number; parallel: number[]; loadMs: number };
+  readonlyJobs: number;
+  /** Runs of each read-only command (odd, for a plain median). */
+  readonlyReps: number;
 }
 
 export const FULL: Sizes = {
@@ -28,6 +32,8 @@ export const FULL: Sizes = {
   scaleJobs: 5000,
   statusJobs: 1000,
   slots: { jobs: 24, parallel: [1, 2, 4], loadMs: 2000 },
+  readonlyJobs: 50,
+  readonlyReps: 11,
 };
 
 export const SMOKE: Sizes = {
@@ -41,6 +47,8 @@ export const SMOKE: Sizes = {
   scaleJobs: 10,
   statusJobs: 20,
   slots: { jobs: 4, parallel: [1, 2], loadMs: 100 },
+  readonlyJobs: 5,
+  readonlyReps: 1,
 };
 
 export type Row = Record<string, string | number>;
@@ -178,4 +186,42 @@ export async function ollamaSlots(ctx: BenchContext, z: Sizes): Promise<Row[]> {
   }
   ctx.ollama.ollama = {};
   return rows;
+}
+
+/** Wall time of the read-only commands on a project of `readonlyJobs` jobs (goal: median
+ * ≤ 150 ms each), with no Temporal server for the project (TEMPORAL_ADDRESS empty, none
+ * embedded); validate and preview ask the test Ollama server for the model's facts. With
+ * `baselineCli` (another checkout's bin/worksplit.js) each command runs alternately on both, so
+ * the two medians see the same machine load. */
+export async function readOnly(ctx: BenchContext, z: Sizes, baselineCli?: string): Promise<Row[]> {
+  const jobIds = ids('r', z.readonlyJobs);
+  // A chain every 5 jobs, so deps has groups to show.
+  const root = makeBenchProject(ctx, jobIds.map((id, i) => ({ id, ...(i % 5 ? { deps: [jobIds[i - 1]] } : {}) })), 4);
+  const commands = [['status'], ['validate'], ['deps'], ['preview', jobIds[0]]];
+  const reps = z.readonlyReps;
+  const clis = baselineCli ? [ctx.cli, baselineCli] : [ctx.cli];
+  const rows: Row[] = [];
+  for (const args of commands) {
+    const times = clis.map(() => [] as number[]);
+    for (let i = 0; i < reps; i++) {
+      for (const [k, cli] of clis.entries()) {
+        const m = await runCliMeasured({ ...ctx, cli }, ['--path', root, ...args], { TEMPORAL_ADDRESS: '' });
+        if (m.code !== 0) throw new Error(`${cli} ${args.join(' ')} exited ${m.code}`);
+        times[k].push(m.wallMs);
+      }
+    }
+    const row: Row = { command: `\`worksplit ${args[0]}\`` , 'median ms': Math.round(median(times[0])), 'min ms': Math.min(...times[0]) };
+    if (baselineCli) Object.assign(row, { 'baseline median ms': Math.round(median(times[1])), 'baseline min ms': Math.min(...times[1]), speed_up: `${r2(median(times[1]) / median(times[0]))}×` });
+    rows.push(row);
+  }
+  const empty = [];
+  for (let i = 0; i < reps; i++) empty.push(await nodeStartMs());
+  rows.push({ command: '`node -e 0` (the floor on this machine)', 'median ms': Math.round(median(empty)), 'min ms': Math.min(...empty) });
+  return rows;
+}
+
+async function nodeStartMs(): Promise<number> {
+  const started = Date.now();
+  await new Promise((resolve) => spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).on('exit', resolve));
+  return Date.now() - started;
 }
