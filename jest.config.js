@@ -6,9 +6,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // The real-Ollama tier needs a built Ollama; it runs on its own (jest.real-ollama.config.js).
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/real-ollama/'],
-  // Dynamic imports name the compiled file (`import('./commands/run.js')`, as Node needs); in the
-  // tests they resolve to the TypeScript source.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -89,7 +89,7 @@ export class StatusStore {
   private async writeLocked(changes: Change[]): Promise<StatusEntry[]> {
     await fs.mkdir(path.dirname(this.file), { recursive: true });
     // Loaded on the first write: commands that only read the file do not pay for it.
-    const { default: lockfile } = await import('proper-lockfile');
+    const lockfile = require('proper-lockfile') as typeof import('proper-lockfile');
     const release = await lockfile.lock(this.file, {
       realpath: false,
       stale: 10_000,

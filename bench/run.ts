@@ -1,5 +1,6 @@
 // `npm run bench` (full sizes, 3 runs each) or `npm run bench -- --smoke` (tiny sizes, CI);
-// `--only=graph,overhead` picks sections, `--baseline=PATH/bin/worksplit.js` compares another build:
+// `--only=graph,overhead` picks sections, `--baseline=PATH/bin/worksplit.js` compares another build
+// (startup, readonly):
 // starts a Temporal CLI dev server and the Ollama-protocol test server, runs the benchmarks side
 // by side, prints a markdown report and writes bench/results/latest.json.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,8 @@ async function main() {
   // the defaults.
   const reps = args.find((a) => a.startsWith('--reps='))?.slice(7);
   const fanout = args.find((a) => a.startsWith('--fanout='))?.slice(9);
-  // --baseline=OTHER/bin/worksplit.js: the readonly section also times that build, alternately.
+  // --baseline=OTHER/bin/worksplit.js: the startup and readonly sections also time that build,
+  // alternately.
   const baseline = args.find((a) => a.startsWith('--baseline='))?.slice(11);
   const sizes = { ...(smoke ? SMOKE : FULL), ...(reps ? { reps: Number(reps) } : {}), ...(fanout ? { fanoutConcurrency: fanout.split(',').map(Number) } : {}) };
   installQuietRuntime();
@@ -41,7 +43,7 @@ async function main() {
     ['slots', (c) => ollamaSlots(c, sizes)],
     ['overhead', (c) => overhead(c, sizes)],
     ['scale', (c) => scale(c, sizes)],
-    ['startup', (c) => startup(c, sizes, async (root) => void (await stopServer(root)))],
+    ['startup', (c) => startup(c, sizes, async (root) => void (await stopServer(root)), baseline)],
     ['readonly', (c) => readOnly(c, sizes, baseline)],
   ];
   const results: Record<string, Row[]> = {};

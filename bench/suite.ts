@@ -131,24 +131,31 @@ export async function scale(ctx: BenchContext, z: Sizes): Promise<Row[]> {
   return [{ jobs: z.scaleJobs, 'max_concurrent': 64, 'wall s': s1(m.wallMs), 'jobs/s': r2(z.scaleJobs / (m.wallMs / 1000)), 'peak RSS of worksplit run (MB)': m.peakRssMb }];
 }
 
-export async function startup(ctx: BenchContext, z: Sizes, stopEmbedded: (root: string) => Promise<void>): Promise<Row[]> {
+export async function startup(ctx: BenchContext, z: Sizes, stopEmbedded: (root: string) => Promise<void>, baselineCli?: string): Promise<Row[]> {
   ctx.ollama.respond = pacedReplies(0, 0);
   const rows: Row[] = [];
-  const warm: number[] = [];
-  const cold: number[] = [];
+  // With a baseline build, each repetition runs both, one after the other, on the same load.
+  const builds: Array<[string, string]> = [['', ctx.cli], ...(baselineCli ? [[' (baseline)', baselineCli] as [string, string]] : [])];
+  const warm = builds.map(() => [] as number[]);
+  const cold = builds.map(() => [] as number[]);
   for (let i = 0; i < z.reps; i++) {
-    const root = makeBenchProject(ctx, [{ id: 'one' }], 1);
-    // Cold: no server yet for this project; the run starts the embedded one.
-    const c = await runCliMeasured(ctx, ['--path', root, 'run', '-q'], { TEMPORAL_ADDRESS: '' });
-    cold.push(c.firstCallMs ?? NaN);
-    // Warm: the embedded server is running; a new job, a new run.
-    writeFileSync(path.join(root, 'jobs', 'two.md'), '---\noutput_dir: out\noutput_file: two.txt\n---\n\nJOB two: write the file.\n');
-    const w = await runCliMeasured(ctx, ['--path', root, 'run', '-q'], { TEMPORAL_ADDRESS: '' });
-    warm.push(w.firstCallMs ?? NaN);
-    await stopEmbedded(root);
+    for (const [k, [, cli]] of builds.entries()) {
+      const c0 = { ...ctx, cli };
+      const root = makeBenchProject(ctx, [{ id: 'one' }], 1);
+      // Cold: no server yet for this project; the run starts the embedded one.
+      const c = await runCliMeasured(c0, ['--path', root, 'run', '-q'], { TEMPORAL_ADDRESS: '' });
+      cold[k].push(c.firstCallMs ?? NaN);
+      // Warm: the embedded server is running; a new job, a new run.
+      writeFileSync(path.join(root, 'jobs', 'two.md'), '---\noutput_dir: out\noutput_file: two.txt\n---\n\nJOB two: write the file.\n');
+      const w = await runCliMeasured(c0, ['--path', root, 'run', '-q'], { TEMPORAL_ADDRESS: '' });
+      warm[k].push(w.firstCallMs ?? NaN);
+      await stopEmbedded(root);
+    }
   }
-  rows.push({ measure: '`worksplit run` to first model request, warm embedded server', median: `${Math.round(median(warm))} ms`, runs: warm.map((x) => `${x} ms`).join(' / ') });
-  rows.push({ measure: '`worksplit run` to first model request, cold (server start included)', median: `${Math.round(median(cold))} ms`, runs: cold.map((x) => `${x} ms`).join(' / ') });
+  for (const [k, [label]] of builds.entries()) {
+    rows.push({ measure: `\`worksplit run\` to first model request, warm embedded server${label}`, median: `${Math.round(median(warm[k]))} ms`, runs: warm[k].map((x) => `${x} ms`).join(' / ') });
+    rows.push({ measure: `\`worksplit run\` to first model request, cold (server start included)${label}`, median: `${Math.round(median(cold[k]))} ms`, runs: cold[k].map((x) => `${x} ms`).join(' / ') });
+  }
   const statusRoot = makeBenchProject(ctx, ids('st', z.statusJobs).map((id) => ({ id })), 4);
   const now = new Date().toISOString();
   const entries: StatusEntry[] = ids('st', z.statusJobs).map((id, i) => ({ id, status: i % 3 === 0 ? 'fail' : 'pass', created_at: now, updated_at: now, ran: true, ...(i % 3 === 0 ? { error: 'verification failed' } : {}) }));

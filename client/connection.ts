@@ -63,13 +63,13 @@ export async function resolveTarget(project: Project, opts: { start: boolean }):
 }
 
 export async function connectClient(t: TemporalTarget): Promise<Client> {
-  const { Client, Connection } = await import('@temporalio/client');
+  const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
   const connection = await Connection.connect(connectionOptions(t));
   return new Client({ connection, namespace: t.namespace });
 }
 
 export async function connectWorker(t: TemporalTarget): Promise<NativeConnection> {
-  const { NativeConnection } = await import('@temporalio/worker');
+  const { NativeConnection } = require('@temporalio/worker') as typeof import('@temporalio/worker');
   return NativeConnection.connect(connectionOptions(t));
 }
 

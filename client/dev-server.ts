@@ -116,7 +116,7 @@ export async function serverAnswers(address: string, timeoutMs = 1000): Promise<
   let conn: Connection | undefined;
   try {
     // Loaded here: a command that only reads server.json does not pay for the client.
-    const { Connection } = await import('@temporalio/client');
+    const { Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
     conn = await Connection.connect({ address, connectTimeout: timeoutMs });
     await conn.workflowService.describeNamespace({ namespace: 'default' });
     return true;
@@ -167,9 +167,13 @@ export interface StartOptions {
 /** Start the project's server unless it already runs; returns its state. Safe to call from two
  * processes at once: a lock makes the second wait and reuse the first one's server. */
 export async function ensureServer(root: string, opts: StartOptions = {}): Promise<ServerState> {
+  // A server that answers is used without the lock, which only keeps two processes from
+  // starting two servers.
+  const seen = await serverStatus(root);
+  if (seen.running && seen.state) return seen.state;
   await fs.mkdir(stateDir(root), { recursive: true });
   // Loaded here, like the modules startServer needs: `status` only reads server.json.
-  const { default: lockfile } = await import('proper-lockfile');
+  const lockfile = require('proper-lockfile') as typeof import('proper-lockfile');
   const release = await lockfile.lock(stateDir(root), {
     lockfilePath: path.join(stateDir(root), 'server.lock'),
     stale: 60_000,
@@ -196,7 +200,7 @@ async function startServer(root: string, previous: ServerState | undefined, opts
   let uiPort = previous && previous.uiPort !== port && (await portFree(previous.uiPort)) ? previous.uiPort : await freePort();
   while (uiPort === port) uiPort = await freePort();
   const db = dbPath(root);
-  const { SEARCH_ATTRIBUTE_NAMES } = await import('../core/search-attributes.js');
+  const { SEARCH_ATTRIBUTE_NAMES } = require('../core/search-attributes') as typeof import('../core/search-attributes');
   const args = [
     'server', 'start-dev',
     '--db-filename', db,

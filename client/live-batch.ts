@@ -44,7 +44,7 @@ export async function findRunningBatch(project: Project): Promise<LiveBatch | un
   if (!b) return undefined;
   try {
     // Loaded once there is a batch to ask (the definitions load @temporalio/workflow).
-    const { progressQuery } = await import('../workflows/messages.js');
+    const { progressQuery } = require('../workflows/messages') as typeof import('../workflows/messages');
     const progress = await b.handle.query(progressQuery);
     return { ...b, progress };
   } catch {
