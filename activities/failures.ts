@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { UnsafePathError } from '../core/paths';
 import { DiskFullError } from './atomic-write';
-import { NoJobsFolderError } from './job-files';
+import { NoJobsFolderError } from './jobs-folder';
 import { ConfigError } from '../core/config';
 import { LimitExceededError, ProjectFileError } from './project-fs';
 import { StatusFileCorruptError } from './status-store';

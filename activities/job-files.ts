@@ -1,12 +1,12 @@
 // Reading the jobs/ folder: every job file parsed and validated (a bad file is reported, never
 // fatal for the others). Shared by the planning activity and the CLI's offline commands.
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { JobProblem, JobSpec } from '../core/job';
 import { parseJobFile } from '../core/job-parse';
 import { projectConfig } from './project-config';
-import { LimitExceededError, NotRegularFileError, ProjectFileError, fileKind, readBoundedFile } from './project-fs';
+import { LimitExceededError, NotRegularFileError, ProjectFileError, readBoundedFile } from './project-fs';
 import { UnsafePathError } from '../core/paths';
+import { scanJobsFolder } from './jobs-folder';
 
 export interface JobFolder {
   /** Every job id found (valid or not), sorted. */
@@ -15,46 +15,6 @@ export interface JobFolder {
   /** Problems per job id. */
   problems: Record<string, JobProblem[]>;
   warnings: JobProblem[];
-}
-
-export class NoJobsFolderError extends Error {
-  constructor(root: string) {
-    super(`no jobs/ folder in ${root}: run "worksplit init" there, or pass the project folder`);
-    this.name = 'NoJobsFolderError';
-  }
-}
-
-export interface JobsFolderScan {
-  /** Jobs whose *.md is a regular file (or a symlink to one), sorted. */
-  ids: string[];
-  /** Names ending in .md that are no file: a folder, FIFO, device or broken link. */
-  notFiles: Array<{ file: string; kind: string }>;
-}
-
-/** The *.md entries of jobs/ (not the _* files), without opening any of them. */
-export async function scanJobsFolder(root: string): Promise<JobsFolderScan> {
-  let entries: import('node:fs').Dirent[];
-  try {
-    entries = await fs.readdir(path.join(root, 'jobs'), { withFileTypes: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NoJobsFolderError(root);
-    throw e;
-  }
-  const out: JobsFolderScan = { ids: [], notFiles: [] };
-  for (const d of entries) {
-    if (!d.name.endsWith('.md') || d.name.startsWith('_')) continue;
-    // stat follows a symlink without opening its target (opening a FIFO would wait for a writer).
-    const st = d.isFile() ? undefined : await fs.stat(path.join(root, 'jobs', d.name)).catch(() => null);
-    if (st === null) out.notFiles.push({ file: `jobs/${d.name}`, kind: 'a symlink to nothing' });
-    else if (st && !st.isFile()) out.notFiles.push({ file: `jobs/${d.name}`, kind: fileKind(st) });
-    else out.ids.push(d.name.slice(0, -3));
-  }
-  out.ids.sort();
-  return out;
-}
-
-export async function listJobIds(root: string): Promise<string[]> {
-  return (await scanJobsFolder(root)).ids;
 }
 
 /** One job file, parsed. Throws NotRegularFileError for a folder, FIFO or device, and
@@ -69,7 +29,9 @@ export async function readJobFile(root: string, id: string, maxContextFiles: num
 /** Every job file. A folder, FIFO or device named *.md is reported and skipped; a file that
  * cannot be read (too large, a broken name) is that job's problem, never fatal for the others. */
 export async function readJobFolder(root: string, maxContextFiles: number): Promise<JobFolder> {
-  const scan = await scanJobsFolder(root);
+  // Read worksplit.toml once before the files are read in parallel; otherwise each of them
+  // would find the cache empty and parse it again (50 jobs: 50 parses, ~70 ms).
+  const [scan] = await Promise.all([scanJobsFolder(root), projectConfig(root)]);
   const found = scan.ids;
   const skipped = new Set<string>();
   const out: JobFolder = { ids: [], jobs: [], problems: {}, warnings: scan.notFiles.map(({ file, kind }) => ({ file, message: `is ${kind}, not a regular file; skipped` })) };

@@ -3,7 +3,6 @@
 // many jobs does not rewrite the file once per job under contention.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { StatusEntry, formatStatusFile, parseStatusFile } from '../core/status';
 import { UnsafePathError } from '../core/paths';
 import { writeFileAtomic } from './atomic-write';
@@ -89,6 +88,8 @@ export class StatusStore {
 
   private async writeLocked(changes: Change[]): Promise<StatusEntry[]> {
     await fs.mkdir(path.dirname(this.file), { recursive: true });
+    // Loaded on the first write: commands that only read the file do not pay for it.
+    const lockfile = require('proper-lockfile') as typeof import('proper-lockfile');
     const release = await lockfile.lock(this.file, {
       realpath: false,
       stale: 10_000,

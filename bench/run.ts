@@ -1,5 +1,6 @@
 // `npm run bench` (full sizes, 3 runs each) or `npm run bench -- --smoke` (tiny sizes, CI);
-// `--only=graph,overhead` picks sections:
+// `--only=graph,overhead` picks sections, `--baseline=PATH/bin/worksplit.js` compares another build
+// (startup, readonly):
 // starts a Temporal CLI dev server and the Ollama-protocol test server, runs the benchmarks side
 // by side, prints a markdown report and writes bench/results/latest.json.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { installQuietRuntime } from '../worker/workers';
 import { packageRoot } from '../worker/bundle';
 import { OllamaTestServer } from '../test/support/ollama-test-server';
 import { BenchContext, machine } from './scenarios';
-import { FULL, Row, SMOKE, dependencyGraph, fanOut, ollamaSlots, overhead, scale, startup } from './suite';
+import { FULL, Row, SMOKE, dependencyGraph, fanOut, ollamaSlots, overhead, readOnly, scale, startup } from './suite';
 
 function table(rows: Row[]): string {
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
@@ -25,6 +26,9 @@ async function main() {
   // the defaults.
   const reps = args.find((a) => a.startsWith('--reps='))?.slice(7);
   const fanout = args.find((a) => a.startsWith('--fanout='))?.slice(9);
+  // --baseline=OTHER/bin/worksplit.js: the startup and readonly sections also time that build,
+  // alternately.
+  const baseline = args.find((a) => a.startsWith('--baseline='))?.slice(11);
   const sizes = { ...(smoke ? SMOKE : FULL), ...(reps ? { reps: Number(reps) } : {}), ...(fanout ? { fanoutConcurrency: fanout.split(',').map(Number) } : {}) };
   installQuietRuntime();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'worksplit-bench-'));
@@ -39,7 +43,8 @@ async function main() {
     ['slots', (c) => ollamaSlots(c, sizes)],
     ['overhead', (c) => overhead(c, sizes)],
     ['scale', (c) => scale(c, sizes)],
-    ['startup', (c) => startup(c, sizes, async (root) => void (await stopServer(root)))],
+    ['startup', (c) => startup(c, sizes, async (root) => void (await stopServer(root)), baseline)],
+    ['readonly', (c) => readOnly(c, sizes, baseline)],
   ];
   const results: Record<string, Row[]> = {};
   const started = Date.now();

@@ -11,6 +11,7 @@ import { batchWorkflowId } from '../core/ids';
 import { loadProject, runSettings } from '../client/project';
 import { createWorkers, runWorkers } from '../worker/workers';
 import type { BatchInput, BatchResult } from '../workflows/types';
+import { BATCH_WORKFLOW_TYPE, type BatchWorkflow } from '../workflows/messages';
 import { OllamaTestServer } from '../test/support/ollama-test-server';
 import { jobText } from '../test/support/project';
 import { block, isVerification, jobOf } from '../test/support/replies';
@@ -72,8 +73,8 @@ export async function runBenchBatch(ctx: BenchContext, root: string, extra: Part
   try {
     const started = Date.now();
     const input: BatchInput = { project: project.ref, queues: project.queues, settings: runSettings(project.config), selection: { resume: false, rerun: false }, searchAttributes: true, ...extra };
-    const handle = await client.workflow.start('batchWorkflow', { workflowId: batchWorkflowId(project.ref.key), taskQueue: project.queues.project, args: [input], workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING });
-    const result = (await handle.result()) as BatchResult;
+    const handle = await client.workflow.start<BatchWorkflow>(BATCH_WORKFLOW_TYPE, { workflowId: batchWorkflowId(project.ref.key), taskQueue: project.queues.project, args: [input], workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING });
+    const result = await handle.result();
     const ended = Date.now();
     const first = Math.min(...ctx.ollama.calls().map((c) => c.startedAt));
     return { makespanMs: ended - first, wallMs: ended - started, result };

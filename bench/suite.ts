@@ -1,4 +1,5 @@
 // The five benchmarks, at full or smoke size. Each returns the rows of its report table.
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { StatusEntry, formatStatusFile } from '../core/status';
@@ -15,6 +16,9 @@ export interface Sizes {
   scaleJobs: number;
   statusJobs: number;
   slots: { jobs: number; parallel: number[]; loadMs: number };
+  readonlyJobs: number;
+  /** Runs of each read-only command (odd, for a plain median). */
+  readonlyReps: number;
 }
 
 export const FULL: Sizes = {
@@ -28,6 +32,8 @@ export const FULL: Sizes = {
   scaleJobs: 5000,
   statusJobs: 1000,
   slots: { jobs: 24, parallel: [1, 2, 4], loadMs: 2000 },
+  readonlyJobs: 50,
+  readonlyReps: 11,
 };
 
 export const SMOKE: Sizes = {
@@ -41,6 +47,8 @@ export const SMOKE: Sizes = {
   scaleJobs: 10,
   statusJobs: 20,
   slots: { jobs: 4, parallel: [1, 2], loadMs: 100 },
+  readonlyJobs: 5,
+  readonlyReps: 1,
 };
 
 export type Row = Record<string, string | number>;
@@ -123,24 +131,31 @@ export async function scale(ctx: BenchContext, z: Sizes): Promise<Row[]> {
   return [{ jobs: z.scaleJobs, 'max_concurrent': 64, 'wall s': s1(m.wallMs), 'jobs/s': r2(z.scaleJobs / (m.wallMs / 1000)), 'peak RSS of worksplit run (MB)': m.peakRssMb }];
 }
 
-export async function startup(ctx: BenchContext, z: Sizes, stopEmbedded: (root: string) => Promise<void>): Promise<Row[]> {
+export async function startup(ctx: BenchContext, z: Sizes, stopEmbedded: (root: string) => Promise<void>, baselineCli?: string): Promise<Row[]> {
   ctx.ollama.respond = pacedReplies(0, 0);
   const rows: Row[] = [];
-  const warm: number[] = [];
-  const cold: number[] = [];
+  // With a baseline build, each repetition runs both, one after the other, on the same load.
+  const builds: Array<[string, string]> = [['', ctx.cli], ...(baselineCli ? [[' (baseline)', baselineCli] as [string, string]] : [])];
+  const warm = builds.map(() => [] as number[]);
+  const cold = builds.map(() => [] as number[]);
   for (let i = 0; i < z.reps; i++) {
-    const root = makeBenchProject(ctx, [{ id: 'one' }], 1);
-    // Cold: no server yet for this project; the run starts the embedded one.
-    const c = await runCliMeasured(ctx, ['--path', root, 'run', '-q'], { TEMPORAL_ADDRESS: '' });
-    cold.push(c.firstCallMs ?? NaN);
-    // Warm: the embedded server is running; a new job, a new run.
-    writeFileSync(path.join(root, 'jobs', 'two.md'), '---\noutput_dir: out\noutput_file: two.txt\n---\n\nJOB two: write the file.\n');
-    const w = await runCliMeasured(ctx, ['--path', root, 'run', '-q'], { TEMPORAL_ADDRESS: '' });
-    warm.push(w.firstCallMs ?? NaN);
-    await stopEmbedded(root);
+    for (const [k, [, cli]] of builds.entries()) {
+      const c0 = { ...ctx, cli };
+      const root = makeBenchProject(ctx, [{ id: 'one' }], 1);
+      // Cold: no server yet for this project; the run starts the embedded one.
+      const c = await runCliMeasured(c0, ['--path', root, 'run', '-q'], { TEMPORAL_ADDRESS: '' });
+      cold[k].push(c.firstCallMs ?? NaN);
+      // Warm: the embedded server is running; a new job, a new run.
+      writeFileSync(path.join(root, 'jobs', 'two.md'), '---\noutput_dir: out\noutput_file: two.txt\n---\n\nJOB two: write the file.\n');
+      const w = await runCliMeasured(c0, ['--path', root, 'run', '-q'], { TEMPORAL_ADDRESS: '' });
+      warm[k].push(w.firstCallMs ?? NaN);
+      await stopEmbedded(root);
+    }
   }
-  rows.push({ measure: '`worksplit run` to first model request, warm embedded server', median: `${Math.round(median(warm))} ms`, runs: warm.map((x) => `${x} ms`).join(' / ') });
-  rows.push({ measure: '`worksplit run` to first model request, cold (server start included)', median: `${Math.round(median(cold))} ms`, runs: cold.map((x) => `${x} ms`).join(' / ') });
+  for (const [k, [label]] of builds.entries()) {
+    rows.push({ measure: `\`worksplit run\` to first model request, warm embedded server${label}`, median: `${Math.round(median(warm[k]))} ms`, runs: warm[k].map((x) => `${x} ms`).join(' / ') });
+    rows.push({ measure: `\`worksplit run\` to first model request, cold (server start included)${label}`, median: `${Math.round(median(cold[k]))} ms`, runs: cold[k].map((x) => `${x} ms`).join(' / ') });
+  }
   const statusRoot = makeBenchProject(ctx, ids('st', z.statusJobs).map((id) => ({ id })), 4);
   const now = new Date().toISOString();
   const entries: StatusEntry[] = ids('st', z.statusJobs).map((id, i) => ({ id, status: i % 3 === 0 ? 'fail' : 'pass', created_at: now, updated_at: now, ran: true, ...(i % 3 === 0 ? { error: 'verification failed' } : {}) }));
@@ -178,4 +193,42 @@ export async function ollamaSlots(ctx: BenchContext, z: Sizes): Promise<Row[]> {
   }
   ctx.ollama.ollama = {};
   return rows;
+}
+
+/** Wall time of the read-only commands on a project of `readonlyJobs` jobs (goal: median
+ * ≤ 150 ms each), with no Temporal server for the project (TEMPORAL_ADDRESS empty, none
+ * embedded); validate and preview ask the test Ollama server for the model's facts. With
+ * `baselineCli` (another checkout's bin/worksplit.js) each command runs alternately on both, so
+ * the two medians see the same machine load. */
+export async function readOnly(ctx: BenchContext, z: Sizes, baselineCli?: string): Promise<Row[]> {
+  const jobIds = ids('r', z.readonlyJobs);
+  // A chain every 5 jobs, so deps has groups to show.
+  const root = makeBenchProject(ctx, jobIds.map((id, i) => ({ id, ...(i % 5 ? { deps: [jobIds[i - 1]] } : {}) })), 4);
+  const commands = [['status'], ['validate'], ['deps'], ['preview', jobIds[0]]];
+  const reps = z.readonlyReps;
+  const clis = baselineCli ? [ctx.cli, baselineCli] : [ctx.cli];
+  const rows: Row[] = [];
+  for (const args of commands) {
+    const times = clis.map(() => [] as number[]);
+    for (let i = 0; i < reps; i++) {
+      for (const [k, cli] of clis.entries()) {
+        const m = await runCliMeasured({ ...ctx, cli }, ['--path', root, ...args], { TEMPORAL_ADDRESS: '' });
+        if (m.code !== 0) throw new Error(`${cli} ${args.join(' ')} exited ${m.code}`);
+        times[k].push(m.wallMs);
+      }
+    }
+    const row: Row = { command: `\`worksplit ${args[0]}\`` , 'median ms': Math.round(median(times[0])), 'min ms': Math.min(...times[0]) };
+    if (baselineCli) Object.assign(row, { 'baseline median ms': Math.round(median(times[1])), 'baseline min ms': Math.min(...times[1]), speed_up: `${r2(median(times[1]) / median(times[0]))}×` });
+    rows.push(row);
+  }
+  const empty = [];
+  for (let i = 0; i < reps; i++) empty.push(await nodeStartMs());
+  rows.push({ command: '`node -e 0` (the floor on this machine)', 'median ms': Math.round(median(empty)), 'min ms': Math.min(...empty) });
+  return rows;
+}
+
+async function nodeStartMs(): Promise<number> {
+  const started = Date.now();
+  await new Promise((resolve) => spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).on('exit', resolve));
+  return Date.now() - started;
 }

@@ -1,29 +1,16 @@
 // The `worksplit` command line: argument parsing (commander) and exit codes (SPEC §7:
 // 0 success, 1 some job failed, 2 usage or configuration error).
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ConfigError, MAX_CONCURRENT } from '../core/config';
-import { NoJobsFolderError } from '../activities/job-files';
-import { StatusFileCorruptError } from '../activities/status-store';
-import { archiveCommand, cleanupCommand } from './commands/archive';
-import { DEFAULT_CANCEL_WAIT_SECONDS, cancelCommand } from './commands/cancel';
-import { concurrencyCommand, pauseCommand, resumeCommand } from './commands/control';
-import { depsCommand } from './commands/deps';
-import { fixCommand } from './commands/fix';
-import { initCommand } from './commands/init';
-import { lintCommand } from './commands/lint';
-import { previewCommand } from './commands/preview';
-import { readmeCommand } from './commands/readme';
-import { resetCommand } from './commands/reset';
-import { retryCommand } from './commands/retry';
-import { uiCommand } from './commands/ui';
-import { validateCommand } from './commands/validate';
-import { newJobCommand } from './commands/new-job';
-import { runCommand } from './commands/run';
-import { serverCommand } from './commands/server';
-import { statusCommand } from './commands/status';
-import { testServerCommand } from './commands/test-server';
-import { workerCommand } from './commands/worker';
+import { MAX_CONCURRENT } from '../core/limits';
 import { UsageError, consoleOutput } from './output';
+
+// Each command's module is loaded when that command runs, so a read-only command never loads
+// the Temporal worker or client it does not use (they take most of a command's start-up). With
+// `require`, not `import()`: in this CommonJS build a dynamic import starts Node's ESM loader,
+// 10-20 ms of a command's start-up.
+
+/** `cancel all --wait`: how long the batch may take to stop before it is terminated. */
+const DEFAULT_CANCEL_WAIT_SECONDS = 30;
 
 function int(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (v: string) => {
@@ -51,7 +38,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--force', 'overwrite files that exist')
     .addHelpText('after', '\nExamples:\n  worksplit init\n  worksplit --path my-crate init --lang rust --model qwen3:32b')
     .action(async (o) => {
-      setExit(await initCommand({ ...o, path: program.opts().path }, out()));
+      setExit(await (require('./commands/init') as typeof import('./commands/init')).initCommand({ ...o, path: program.opts().path }, out()));
     });
 
   program
@@ -66,7 +53,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--force', 'overwrite the job file if it exists')
     .addHelpText('after', '\nExamples:\n  worksplit new-job add_parser -o src -f parser.ts -c src/types.ts\n  worksplit new-job fix_login --type edit --targets src/auth.ts')
     .action(async (name: string, o) => {
-      setExit(await newJobCommand(name, { ...o, path: program.opts().path }, out()));
+      setExit(await (require('./commands/new-job') as typeof import('./commands/new-job')).newJobCommand(name, { ...o, path: program.opts().path }, out()));
     });
 
   program
@@ -88,7 +75,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-q, --quiet', 'print nothing; the exit code tells')
     .addHelpText('after', '\nExamples:\n  worksplit run\n  worksplit run --max-concurrent 8 --stop-on-fail\n  worksplit run --job add_parser --model qwen3:32b\n  worksplit run --dry-run')
     .action(async (o) => {
-      setExit(await runCommand(runOpts(o), out(o.quiet)));
+      setExit(await (require('./commands/run') as typeof import('./commands/run')).runCommand(runOpts(o), out(o.quiet)));
     });
 
   program
@@ -99,7 +86,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--watch', 'refresh every second while a batch runs')
     .addHelpText('after', '\nExamples:\n  worksplit status\n  worksplit -v status\n  worksplit status --json | jq .totals')
     .action(async (o) => {
-      setExit(await statusCommand({ ...o, path: program.opts().path, verbose: !!program.opts().verbose }, out()));
+      setExit(await (require('./commands/status') as typeof import('./commands/status')).statusCommand({ ...o, path: program.opts().path, verbose: !!program.opts().verbose }, out()));
     });
 
   program
@@ -107,7 +94,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description("manage this project's embedded Temporal dev server")
     .addArgument(new Command().createArgument('<action>', 'start, stop or status').choices(['start', 'stop', 'status']))
     .action(async (action: 'start' | 'stop' | 'status') => {
-      setExit(await serverCommand(action, program.opts().path, out()));
+      setExit(await (require('./commands/server') as typeof import('./commands/server')).serverCommand(action, program.opts().path, out()));
     });
 
   program
@@ -118,7 +105,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--model <name...>', "model names it answers for (default: the project's [ollama] model)")
     .addHelpText('after', '\nExamples:\n  worksplit test-server                 # then: worksplit run --url http://127.0.0.1:11435\n  worksplit test-server --port 0 --replies recorded/')
     .action(async (o) => {
-      setExit(await testServerCommand({ ...o, path: program.opts().path }, out()));
+      setExit(await (require('./commands/test-server') as typeof import('./commands/test-server')).testServerCommand({ ...o, path: program.opts().path }, out()));
     });
 
   program
@@ -130,26 +117,26 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--url <url>', 'the Ollama server this worker calls (overrides [ollama] url)')
     .addHelpText('after', '\nExamples:\n  worksplit worker\n  TEMPORAL_ADDRESS=temporal.internal:7233 worksplit worker --llm-only --llm-capacity 2 --url http://localhost:11434')
     .action(async (o) => {
-      setExit(await workerCommand({ ...o, path: program.opts().path }, out()));
+      setExit(await (require('./commands/worker') as typeof import('./commands/worker')).workerCommand({ ...o, path: program.opts().path }, out()));
     });
 
   const path = () => program.opts().path as string;
   const runOpts = (o: Record<string, unknown>) => ({ ...o, path: path(), noStream: o.stream === false, jobTimeout: o.jobTimeout as number | undefined });
 
-  program.command('validate').description('check the folder, worksplit.toml, every job, dependencies and system prompts').action(async () => setExit(await validateCommand(path(), out())));
-  program.command('deps').description('show what each job waits for, and the execution groups').action(async () => setExit(await depsCommand(path(), out())));
+  program.command('validate').description('check the folder, worksplit.toml, every job, dependencies and system prompts').action(async () => setExit(await (require('./commands/validate') as typeof import('./commands/validate')).validateCommand(path(), out())));
+  program.command('deps').description('show what each job waits for, and the execution groups').action(async () => setExit(await (require('./commands/deps') as typeof import('./commands/deps')).depsCommand(path(), out())));
   program
     .command('preview')
     .description("print exactly what a job's first model call sends")
     .argument('<job>', 'job id')
-    .action(async (job: string) => setExit(await previewCommand(path(), job, out())));
+    .action(async (job: string) => setExit(await (require('./commands/preview') as typeof import('./commands/preview')).previewCommand(path(), job, out())));
   program
     .command('reset')
     .description('put a job (or all jobs) back to created')
     .argument('<job>', 'job id, or all')
     .option('--status <status>', 'only jobs in this status (e.g. fail)')
     .addHelpText('after', '\nExamples:\n  worksplit reset add_parser\n  worksplit reset all --status fail')
-    .action(async (job: string, o) => setExit(await resetCommand(path(), job, o.status, out())));
+    .action(async (job: string, o) => setExit(await (require('./commands/reset') as typeof import('./commands/reset')).resetCommand(path(), job, o.status, out())));
   program
     .command('retry')
     .description('run one job again now, or (--failed) a new batch over failed, skipped and cancelled jobs')
@@ -157,49 +144,49 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--failed', 'every failed, partial, skipped or cancelled job')
     .option('--max-concurrent <n>', 'jobs in flight at once', int('--max-concurrent', 0, MAX_CONCURRENT))
     .option('-q, --quiet', 'print nothing; the exit code tells')
-    .action(async (job: string | undefined, o) => setExit(await retryCommand({ ...runOpts(o), target: job, failed: o.failed }, out(o.quiet))));
+    .action(async (job: string | undefined, o) => setExit(await (require('./commands/retry') as typeof import('./commands/retry')).retryCommand({ ...runOpts(o), target: job, failed: o.failed }, out(o.quiet))));
   program
     .command('cancel')
     .description('cancel a job (or all) of the running batch; its stream is aborted')
     .argument('<job>', 'job id, or all')
     .option('--wait <seconds>', 'with all: how long the batch may take to stop before it is terminated', int('--wait', 1), DEFAULT_CANCEL_WAIT_SECONDS)
-    .action(async (job: string, o) => setExit(await cancelCommand(path(), job, out(), o.wait)));
-  program.command('pause').description('running jobs finish; no new job starts until resume').action(async () => setExit(await pauseCommand(path(), out())));
-  program.command('resume').description('let a paused batch start jobs again').action(async () => setExit(await resumeCommand(path(), out())));
+    .action(async (job: string, o) => setExit(await (require('./commands/cancel') as typeof import('./commands/cancel')).cancelCommand(path(), job, out(), o.wait)));
+  program.command('pause').description('running jobs finish; no new job starts until resume').action(async () => setExit(await (require('./commands/control') as typeof import('./commands/control')).pauseCommand(path(), out())));
+  program.command('resume').description('let a paused batch start jobs again').action(async () => setExit(await (require('./commands/control') as typeof import('./commands/control')).resumeCommand(path(), out())));
   program
     .command('concurrency')
     .description('change max_concurrent of the running batch, at once')
     .argument('<n>', 'jobs at once (0 = unlimited)', int('concurrency', 0, MAX_CONCURRENT))
-    .action(async (n: number) => setExit(await concurrencyCommand(path(), n, out())));
+    .action(async (n: number) => setExit(await (require('./commands/control') as typeof import('./commands/control')).concurrencyCommand(path(), n, out())));
   program
     .command('ui')
     .description("print the Web UI address of this project's batch")
     .option('--open', 'open it in the browser')
-    .action(async (o) => setExit(await uiCommand(path(), !!o.open, out())));
+    .action(async (o) => setExit(await (require('./commands/ui') as typeof import('./commands/ui')).uiCommand(path(), !!o.open, out())));
   program
     .command('lint')
     .description('run [build] lint_command (on one job\'s outputs with --job)')
     .option('--job <id>', 'lint this job\'s outputs')
-    .action(async (o) => setExit(await lintCommand(path(), o.job, out())));
+    .action(async (o) => setExit(await (require('./commands/lint') as typeof import('./commands/lint')).lintCommand(path(), o.job, out())));
   program
     .command('fix')
     .description("lint a job's outputs and let the model fix the findings")
     .argument('<job>', 'job id')
-    .action(async (job: string) => setExit(await fixCommand({ path: path(), target: job }, out())));
-  program.command('fix-all').description('fix every passed job (lint + model fixes)').action(async () => setExit(await fixCommand({ path: path(), all: true }, out())));
+    .action(async (job: string) => setExit(await (require('./commands/fix') as typeof import('./commands/fix')).fixCommand({ path: path(), target: job }, out())));
+  program.command('fix-all').description('fix every passed job (lint + model fixes)').action(async () => setExit(await (require('./commands/fix') as typeof import('./commands/fix')).fixCommand({ path: path(), all: true }, out())));
   program
     .command('archive')
     .description('move passed jobs older than N days to jobs/archive/')
     .option('--days <n>', 'age in days (default [archive] days)', int('--days'))
     .option('--dry-run', 'list what would move')
-    .action(async (o) => setExit(await archiveCommand(path(), o, out())));
+    .action(async (o) => setExit(await (require('./commands/archive') as typeof import('./commands/archive')).archiveCommand(path(), o, out())));
   program
     .command('cleanup')
     .description('delete archived jobs older than N days')
     .option('--days <n>', 'age in days (default [cleanup] days)', int('--days'))
     .option('--dry-run', 'list what would be deleted')
-    .action(async (o) => setExit(await cleanupCommand(path(), o, out())));
-  program.command('readme').description('print the guide to writing and running jobs').action(async () => setExit(await readmeCommand(out())));
+    .action(async (o) => setExit(await (require('./commands/archive') as typeof import('./commands/archive')).cleanupCommand(path(), o, out())));
+  program.command('readme').description('print the guide to writing and running jobs').action(async () => setExit(await (require('./commands/readme') as typeof import('./commands/readme')).readmeCommand(out())));
 
   // Every command's help ends with examples.
   const examples: Record<string, string[]> = {
@@ -229,6 +216,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/** Errors that mean "fix the project or the command line" (exit 2). Their modules are loaded
+ * already when one of them was thrown, so importing them here costs nothing then. */
+function isConfigurationError(e: unknown): boolean {
+  const { ConfigError } = require('../core/config') as typeof import('../core/config');
+  const { NoJobsFolderError } = require('../activities/jobs-folder') as typeof import('../activities/jobs-folder');
+  const { StatusFileCorruptError } = require('../activities/status-store') as typeof import('../activities/status-store');
+  return e instanceof ConfigError || e instanceof NoJobsFolderError || e instanceof StatusFileCorruptError;
+}
+
 export async function main(argv = process.argv): Promise<void> {
   let code = 0;
   const program = buildProgram((c) => (code = c));
@@ -238,7 +234,7 @@ export async function main(argv = process.argv): Promise<void> {
     if (e instanceof CommanderError) {
       code = e.exitCode === 0 ? 0 : 2;
     } else {
-      const usage = e instanceof UsageError || e instanceof ConfigError || e instanceof NoJobsFolderError || e instanceof StatusFileCorruptError;
+      const usage = e instanceof UsageError || isConfigurationError(e);
       process.stderr.write(`error: ${errorMessage(e)}\n`);
       if (program.opts().verbose && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
       // Ctrl-C at one of init's questions ends like Ctrl-C anywhere else.

@@ -1,8 +1,10 @@
 // Which Temporal server a command talks to: TEMPORAL_ADDRESS (or [temporal] address) when set,
-// otherwise the project's embedded dev server, started on demand.
-import { Client, Connection, ConnectionOptions } from '@temporalio/client';
+// otherwise the project's embedded dev server, started on demand. The Temporal client and the
+// native worker module load only when a connection is made (each takes a few hundred ms), so
+// reading the configuration costs a command nothing.
+import type { Client, ConnectionOptions } from '@temporalio/client';
 import { ClientConfigProfile, loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { UsageError } from './output';
 import { ensureServer, serverStatus } from './dev-server';
 import type { Project } from './project';
@@ -61,11 +63,13 @@ export async function resolveTarget(project: Project, opts: { start: boolean }):
 }
 
 export async function connectClient(t: TemporalTarget): Promise<Client> {
+  const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
   const connection = await Connection.connect(connectionOptions(t));
   return new Client({ connection, namespace: t.namespace });
 }
 
 export async function connectWorker(t: TemporalTarget): Promise<NativeConnection> {
+  const { NativeConnection } = require('@temporalio/worker') as typeof import('@temporalio/worker');
   return NativeConnection.connect(connectionOptions(t));
 }
 

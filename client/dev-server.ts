@@ -5,9 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { promises as fs, openSync, closeSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { Connection } from '@temporalio/client';
-import lockfile from 'proper-lockfile';
-import { SEARCH_ATTRIBUTE_NAMES } from '../core/search-attributes';
+import type { Connection } from '@temporalio/client';
 import { writeFileAtomic } from '../activities/atomic-write';
 import { DEV_SERVER_DYNAMIC_CONFIG, dynamicConfigArgs, findTemporalCli } from './temporal-cli';
 
@@ -135,6 +133,8 @@ export function isProjectServer(pid: number, root: string): boolean {
 export async function serverAnswers(address: string, timeoutMs = 1000): Promise<boolean> {
   let conn: Connection | undefined;
   try {
+    // Loaded here: a command that only reads server.json does not pay for the client.
+    const { Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
     conn = await Connection.connect({ address, connectTimeout: timeoutMs });
     await conn.workflowService.describeNamespace({ namespace: 'default' });
     return true;
@@ -189,7 +189,13 @@ export interface StartOptions {
 export async function ensureServer(root: string, opts: StartOptions = {}): Promise<ServerState> {
   const linked = await stateDirProblem(root);
   if (linked) throw new Error(linked);
+  // A server that answers is used without the lock, which only keeps two processes from
+  // starting two servers.
+  const seen = await serverStatus(root);
+  if (seen.running && seen.state) return seen.state;
   await fs.mkdir(stateDir(root), { recursive: true });
+  // Loaded here, like the modules startServer needs: `status` only reads server.json.
+  const lockfile = require('proper-lockfile') as typeof import('proper-lockfile');
   const release = await lockfile.lock(stateDir(root), {
     lockfilePath: path.join(stateDir(root), 'server.lock'),
     stale: 60_000,
@@ -217,6 +223,7 @@ async function startServer(root: string, previous: ServerState | undefined, opts
   let uiPort = previous && previous.uiPort !== port && (await portFree(previous.uiPort)) ? previous.uiPort : await freePort();
   while (uiPort === port) uiPort = await freePort();
   const db = dbPath(root);
+  const { SEARCH_ATTRIBUTE_NAMES } = require('../core/search-attributes') as typeof import('../core/search-attributes');
   const args = [
     'server', 'start-dev',
     '--db-filename', db,

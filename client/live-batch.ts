@@ -3,13 +3,14 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { batchWorkflowId } from '../core/ids';
 import type { BatchProgress } from '../workflows/types';
+import type { BatchWorkflow } from '../workflows/messages';
 import { TemporalTarget, connectClient, resolveTarget } from './connection';
 import type { Project } from './project';
 
 export interface LiveBatch {
   client: Client;
   target: TemporalTarget;
-  handle: WorkflowHandle;
+  handle: WorkflowHandle<BatchWorkflow>;
   progress: BatchProgress;
   close(): Promise<void>;
 }
@@ -27,7 +28,7 @@ export async function findRunningBatchHandle(project: Project): Promise<RunningB
     return undefined;
   }
   const close = () => client.connection.close();
-  const handle = client.workflow.getHandle(batchWorkflowId(project.ref.key));
+  const handle = client.workflow.getHandle<BatchWorkflow>(batchWorkflowId(project.ref.key));
   try {
     const d = await handle.describe();
     if (d.status.name === 'RUNNING') return { client, target, handle, close };
@@ -42,7 +43,9 @@ export async function findRunningBatch(project: Project): Promise<LiveBatch | un
   const b = await findRunningBatchHandle(project);
   if (!b) return undefined;
   try {
-    const progress = await b.handle.query<BatchProgress>('progress');
+    // Loaded once there is a batch to ask (the definitions load @temporalio/workflow).
+    const { progressQuery } = require('../workflows/messages') as typeof import('../workflows/messages');
+    const progress = await b.handle.query(progressQuery);
     return { ...b, progress };
   } catch {
     await b.close();

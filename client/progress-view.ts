@@ -6,7 +6,8 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { jobWorkflowId } from '../core/ids';
 import type { ChatHeartbeat } from '../activities/llm';
-import type { BatchJobReport, BatchProgress, BatchResult, JobProgress } from '../workflows/types';
+import type { BatchJobReport, BatchProgress, BatchResult } from '../workflows/types';
+import { type JobWorkflow, jobProgressQuery } from '../workflows/messages';
 import { Output, colors, seconds } from './output';
 
 const MARK: Record<string, string> = { passed: colors.green('✔'), failed: colors.red('✖'), skipped: colors.yellow('↷'), cancelled: colors.yellow('⊘'), running: colors.cyan('▶') };
@@ -43,9 +44,9 @@ export async function liveJobs(client: Client, projectKey: string, running: stri
   const out: Record<string, LiveJob> = {};
   await Promise.all(
     running.slice(0, 32).map(async (id) => {
-      const handle = client.workflow.getHandle(jobWorkflowId(projectKey, id));
+      const handle = client.workflow.getHandle<JobWorkflow>(jobWorkflowId(projectKey, id));
       try {
-        const [progress, desc] = await Promise.all([handle.query<JobProgress>('jobProgress'), handle.describe()]);
+        const [progress, desc] = await Promise.all([handle.query(jobProgressQuery), handle.describe()]);
         let streaming = 0;
         for (const a of desc.raw.pendingActivities ?? []) {
           const p = a.heartbeatDetails?.payloads?.[0];

@@ -6,6 +6,7 @@ import { statusStoreFor } from '../activities/status-store';
 import { jobWorkflowId } from '../core/ids';
 import { STUCK_STATUSES, applyUpdate } from '../core/status';
 import type { ProjectRef } from '../workflows/types';
+import type { BatchWorkflow } from '../workflows/messages';
 
 /** A workflow task failing this many times in a row will not get better by waiting. */
 export const STUCK_TASK_ATTEMPTS = 3;
@@ -19,7 +20,7 @@ export interface StuckWorkflows {
   running: string[];
 }
 
-export async function findStuck(client: Client, batch: WorkflowHandle): Promise<StuckWorkflows> {
+export async function findStuck(client: Client, batch: WorkflowHandle<BatchWorkflow>): Promise<StuckWorkflows> {
   const d = await batch.describe();
   const running = (d.raw.pendingChildren ?? []).map((c) => c.workflowId ?? '').filter((id) => id !== '');
   const jobs: string[] = [];
@@ -41,7 +42,7 @@ export async function terminateAll(client: Client, workflowIds: string[], reason
 
 /** The batch and every job it runs (a stuck job never sees the cancel request the batch's end
  * sends it). The batch first, so that it records nothing more about them. */
-export async function terminateBatch(client: Client, batch: WorkflowHandle, reason: string): Promise<string[]> {
+export async function terminateBatch(client: Client, batch: WorkflowHandle<BatchWorkflow>, reason: string): Promise<string[]> {
   const { running } = await findStuck(client, batch);
   await terminateAll(client, [batch.workflowId, ...running], reason);
   return running;

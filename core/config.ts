@@ -1,10 +1,9 @@
 // worksplit.toml (SPEC §5): schema, defaults, CLI overrides. Pure: takes the file's text.
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
-import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_BYTES_CEILING } from './limits';
+import { DEFAULT_MAX_FILE_BYTES, MAX_CONCURRENT, MAX_FILE_BYTES_CEILING } from './limits';
 
-/** The README's promise: up to 500 jobs at once (0 = unlimited). */
-export const MAX_CONCURRENT = 500;
+export { MAX_CONCURRENT };
 
 /** A model `ollama pull` can fetch, with a 32k context; worksplit sets num_ctx per call, so no
  * custom long-context model is needed (WorkSplit's default, qwen-32k:latest, is one people make). */

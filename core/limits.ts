@@ -2,6 +2,9 @@
 // 2 MB and then fails the workflow task forever; every file and model answer that reaches
 // history is checked against these first. Pure: used by config, activities and the CLI.
 
+/** The README's promise: up to 500 jobs at once (0 = unlimited). */
+export const MAX_CONCURRENT = 500;
+
 /** Default of [limits] max_file_bytes: a job file, context file or model answer. */
 export const DEFAULT_MAX_FILE_BYTES = 256 * 1024;
 /** The highest max_file_bytes may be set: a prompt holds several such files. */

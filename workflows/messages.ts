@@ -1,6 +1,8 @@
-// Queries, signals and updates of the batch and job workflows. Definitions only, so the CLI
-// can import them without pulling in workflow code.
+// Queries, signals and updates of the batch and job workflows, and the workflow types by name.
+// Definitions and types only, so the CLI can import them without pulling in workflow code.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { batchWorkflow } from './batch';
+import type { jobWorkflow } from './job';
 import type { BatchProgress, JobProgress } from './types';
 
 export const progressQuery = defineQuery<BatchProgress>('progress');
@@ -13,3 +15,12 @@ export const resumeSignal = defineSignal('resume');
 export const setMaxConcurrentUpdate = defineUpdate<number, [number]>('setMaxConcurrent');
 /** Cancel one job (or every job with "all"); returns the ids cancelled or skipped. */
 export const cancelJobUpdate = defineUpdate<string[], [string]>('cancelJob');
+
+// The client starts workflows as `start<BatchWorkflow>(BATCH_WORKFLOW_TYPE, …)`: arguments and
+// result are checked against the workflow function's own type (a type-only import), while the
+// worker registers the function under the same name (test/unit/messages.test.ts holds them
+// together).
+export type BatchWorkflow = typeof batchWorkflow;
+export type JobWorkflow = typeof jobWorkflow;
+export const BATCH_WORKFLOW_TYPE = 'batchWorkflow';
+export const JOB_WORKFLOW_TYPE = 'jobWorkflow';

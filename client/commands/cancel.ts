@@ -2,26 +2,24 @@
 // status goes back to created with the reason, and its dependents are skipped. `cancel all`
 // always ends the batch: one that does not stop within --wait seconds (its workflow task fails
 // on every attempt, or no worker runs it) is terminated with the reason, as the last resort.
-import type { BatchProgress } from '../../workflows/types';
+import { cancelJobUpdate, progressQuery } from '../../workflows/messages';
 import { findRunningBatchHandle } from '../live-batch';
 import { Output, UsageError, plural } from '../output';
 import { loadProject } from '../project';
 import { releaseJobs, terminateBatch, within } from '../stuck-batch';
 
-export const DEFAULT_CANCEL_WAIT_SECONDS = 30;
-
-export async function cancelCommand(dir: string, target: string, out: Output, waitSeconds = DEFAULT_CANCEL_WAIT_SECONDS): Promise<number> {
+export async function cancelCommand(dir: string, target: string, out: Output, waitSeconds: number): Promise<number> {
   const project = await loadProject(dir);
   const b = await findRunningBatchHandle(project);
   if (!b) throw new UsageError('no batch is running for this project (start one with: worksplit run)');
   const waitMs = waitSeconds * 1000;
   try {
     if (target !== 'all') {
-      const progress = await within(b.handle.query<BatchProgress>('progress'), waitMs);
+      const progress = await within(b.handle.query(progressQuery), waitMs);
       if (!progress) throw new UsageError(`the batch ${b.handle.workflowId} does not answer; it may be stuck. End it with: worksplit cancel all`);
       if (!(target in progress.value.jobs)) throw new UsageError(`job "${target}" is not in the running batch (its jobs: ${Object.keys(progress.value.jobs).join(', ')})`);
     }
-    const touched = await within(b.handle.executeUpdate<string[], [string]>('cancelJob', { args: [target] }), waitMs);
+    const touched = await within(b.handle.executeUpdate(cancelJobUpdate, { args: [target] }), waitMs);
     if (target !== 'all') {
       if (!touched) throw new UsageError(`the batch ${b.handle.workflowId} did not take the request within ${waitSeconds}s; it may be stuck. End it with: worksplit cancel all`);
       out.line(touched.value.length === 0 ? `Nothing to cancel: ${target} has already finished.` : `Cancelled ${plural(touched.value.length, 'job')}: ${touched.value.join(', ')}.`);

@@ -2,6 +2,7 @@
 // batch is running.
 import { findRunningBatch, LiveBatch } from '../live-batch';
 import { Output, UsageError } from '../output';
+import { pauseSignal, resumeSignal, setMaxConcurrentUpdate } from '../../workflows/messages';
 import { loadProject } from '../project';
 
 export async function withRunningBatch<T>(dir: string, fn: (b: LiveBatch) => Promise<T>): Promise<T> {
@@ -17,7 +18,7 @@ export async function withRunningBatch<T>(dir: string, fn: (b: LiveBatch) => Pro
 
 export async function pauseCommand(dir: string, out: Output): Promise<number> {
   return withRunningBatch(dir, async (b) => {
-    await b.handle.signal('pause');
+    await b.handle.signal(pauseSignal);
     out.line(`Paused ${b.handle.workflowId}: running jobs finish, no new job starts until: worksplit resume`);
     return 0;
   });
@@ -25,7 +26,7 @@ export async function pauseCommand(dir: string, out: Output): Promise<number> {
 
 export async function resumeCommand(dir: string, out: Output): Promise<number> {
   return withRunningBatch(dir, async (b) => {
-    await b.handle.signal('resume');
+    await b.handle.signal(resumeSignal);
     out.line(`Resumed ${b.handle.workflowId}.`);
     return 0;
   });
@@ -33,7 +34,7 @@ export async function resumeCommand(dir: string, out: Output): Promise<number> {
 
 export async function concurrencyCommand(dir: string, n: number, out: Output): Promise<number> {
   return withRunningBatch(dir, async (b) => {
-    const now = await b.handle.executeUpdate<number, [number]>('setMaxConcurrent', { args: [n] });
+    const now = await b.handle.executeUpdate(setMaxConcurrentUpdate, { args: [n] });
     out.line(`${b.handle.workflowId} now runs at most ${now === 0 ? 'unlimited' : now} job(s) at once.`);
     return 0;
   });

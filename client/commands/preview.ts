@@ -1,7 +1,8 @@
 // `worksplit preview JOB`: exactly what the job's first model call would send, with the context
 // files, their line counts, the token estimate and the model.
 import { formatProblem } from '../../core/job';
-import { readJobFile, listJobIds } from '../../activities/job-files';
+import { readJobFile } from '../../activities/job-files';
+import { listJobIds } from '../../activities/jobs-folder';
 import { preparePrompt } from '../../activities/prompts';
 import { askModelFacts, contextReport } from '../context-report';
 import { offlinePlan } from '../offline-plan';
@@ -11,6 +12,9 @@ import { firstCallSpec } from '../first-call';
 
 export async function previewCommand(dir: string, id: string, out: Output): Promise<number> {
   const project = await loadProject(dir);
+  const settings = runSettings(project.config);
+  // Asked while the job and its files are read (it never rejects: no answer means unknown).
+  const facts = askModelFacts(settings.llm);
   const ids = await listJobIds(project.ref.root);
   if (!ids.includes(id)) throw new UsageError(`no job "${id}" in jobs/`);
   const parsed = await readJobFile(project.ref.root, id, project.config.limits.max_context_files);
@@ -22,7 +26,6 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
   }
   const spec = firstCallSpec(job);
   const plan = await offlinePlan(project.ref.root, project.config.limits.max_context_files, { resume: true, rerun: true });
-  const settings = runSettings(project.config);
   let prepared;
   try {
     prepared = await preparePrompt({ root: project.ref.root, job, dependencyOutputs: plan.dependencyOutputs[id] ?? [], limits: settings.limits, spec, allowOverBudget: true });
@@ -39,7 +42,7 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
   for (const t of prepared.targets) out.line(`  target  ${t.path} (${prepared.lineCounts[t.path]} lines)`);
   out.line(`estimated tokens: ${prepared.estimatedTokens} of max_prompt_tokens ${settings.limits.maxPromptTokens}`);
   out.line(`model: ${settings.llm.model} at ${settings.llm.url}`);
-  const context = contextReport(settings.llm, prepared.prompt, await askModelFacts(settings.llm));
+  const context = contextReport(settings.llm, prepared.prompt, await facts);
   out.line(context.line);
   prepared.warnings.forEach((w) => out.warn(w));
   if (context.problem) out.warn(`${id}: ${context.problem}`);

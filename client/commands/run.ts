@@ -1,22 +1,23 @@
 // `worksplit run`: start (or attach to) the project's batch workflow, run a worker in-process,
 // show progress, print the summary. Exit 0 only when every selected job passed.
 import { randomUUID } from 'node:crypto';
-import { Client, WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { waitsFor } from '../../core/graph';
 import { batchWorkflowId } from '../../core/ids';
 import { PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
-import { listJobIds } from '../../activities/job-files';
+import { listJobIds } from '../../activities/jobs-folder';
 import { statusStoreFor } from '../../activities/status-store';
 import { effectiveConcurrency } from '../../core/schedule';
 import { concurrentWriters } from '../../core/write-races';
-import type { BatchInput, BatchProgress, BatchResult } from '../../workflows/types';
-import { connectClient, connectWorker, resolveTarget, workflowUiUrl } from '../connection';
+import type { BatchInput, BatchResult } from '../../workflows/types';
+import { BATCH_WORKFLOW_TYPE, type BatchWorkflow, progressQuery } from '../../workflows/messages';
+import { connectClient, resolveTarget, workflowUiUrl } from '../connection';
+import { type LocalWorker, createLocalWorker } from '../local-worker';
 import { offlinePlan } from '../offline-plan';
 import { checkOllama } from '../ollama-health';
 import { Output, UsageError, colors, plural, seconds } from '../output';
 import { eventLine, watchProgress } from '../progress-view';
 import { loadProject, runSettings } from '../project';
-import { createWorkers, installQuietRuntime, runWorkers } from '../../worker/workers';
 import { STUCK_TASK_ATTEMPTS, findStuck, releaseJobs, terminateAll, terminateBatch } from '../stuck-batch';
 
 export interface RunOptions {
@@ -61,47 +62,42 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   if (opts.dryRun) return dryRun(ref.root, config.limits.max_context_files, selection, config.batch.max_concurrent, out);
 
   const runWorker = opts.worker !== false;
-  if (runWorker && opts.healthCheck !== false) {
-    const health = await checkOllama(config.ollama.url, config.ollama.model);
-    if (!health.ok) throw new UsageError(health.message);
+  // Started together, awaited in order: the Ollama check, the check for a running Temporal server
+  // and reading the jobs wait on other processes and the disk at the same time.
+  const health = runWorker && opts.healthCheck !== false ? handled(checkOllama(config.ollama.url, config.ollama.model)) : undefined;
+  const runningServer = handled(resolveTarget(project, { start: false }));
+  // What the batch will do, for its summary in the Web UI (the batch plans again itself), and
+  // whether there is anything to do at all: with nothing selected and no batch to attach to, no
+  // batch is started.
+  const planned = handled(offlinePlan(ref.root, config.limits.max_context_files, selection));
+  if (health) {
+    const h = await health;
+    if (!h.ok) throw new UsageError(h.message);
   }
   // A corrupt status file stops the run before anything starts, with its backup named.
   await statusStoreFor(ref.root).read();
 
-  const target = (await resolveTarget(project, { start: true }))!;
+  // The embedded server is started only now, once the checks passed.
+  const target = (await runningServer) ?? (await resolveTarget(project, { start: true }))!;
+  const preview = await planned;
+  const workerFor = () => (runWorker ? handled(createLocalWorker(target, project)) : undefined);
+  // Made while the client connects; not when there may be nothing to run.
+  let local = preview.selected.length > 0 ? workerFor() : undefined;
+  const { WorkflowIdConflictPolicy } = require('@temporalio/client') as typeof import('@temporalio/client');
   const client = await connectClient(target);
   const workflowId = batchWorkflowId(ref.key);
-  // What the batch will do, for its summary in the Web UI (the batch plans again itself), and
-  // whether there is anything to do at all: with nothing selected and no batch to attach to, no
-  // batch is started.
-  const preview = await offlinePlan(ref.root, config.limits.max_context_files, selection);
   if (preview.selected.length === 0 && !(await batchRunning(client, workflowId))) {
     await client.connection.close();
     out.line(NOTHING_TO_RUN);
     return 0;
   }
-  let running: ReturnType<typeof runWorkers> | undefined;
-  let workerConnection: Awaited<ReturnType<typeof connectWorker>> | undefined;
-  if (runWorker) {
-    installQuietRuntime();
-    workerConnection = await connectWorker(target);
-    const workers = await createWorkers({
-      connection: workerConnection,
-      namespace: target.namespace,
-      queues: project.queues,
-      root: ref.root,
-      ollamaUrl: config.ollama.url,
-      files: true,
-      llm: true,
-      llmCapacity: config.ollama.parallel,
-    });
-    running = runWorkers(workers);
-    // Jobs run max_concurrent at a time, but their model calls take the server's slots in turn:
-    // more calls would only wait in Ollama's own queue, where no byte tells waiting from a stall.
-    if (effectiveConcurrency(config.batch.max_concurrent) > config.ollama.parallel) {
-      out.line(colors.dim(`Model calls: ${config.ollama.parallel} at a time on ${config.ollama.url} ([ollama] parallel; match the server's OLLAMA_NUM_PARALLEL); other jobs wait their turn.`));
-    }
+  local ??= workerFor();
+  // Jobs run max_concurrent at a time, but their model calls take the server's slots in turn:
+  // more calls would only wait in Ollama's own queue, where no byte tells waiting from a stall.
+  if (runWorker && effectiveConcurrency(config.batch.max_concurrent) > config.ollama.parallel) {
+    out.line(colors.dim(`Model calls: ${config.ollama.parallel} at a time on ${config.ollama.url} ([ollama] parallel; match the server's OLLAMA_NUM_PARALLEL); other jobs wait their turn.`));
   }
+  let running: ReturnType<LocalWorker['run']> | undefined;
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
@@ -127,7 +123,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
       searchAttributes: config.temporal.search_attributes ?? true,
     };
     const start = () =>
-      client.workflow.start('batchWorkflow', {
+      client.workflow.start<BatchWorkflow>(BATCH_WORKFLOW_TYPE, {
         workflowId,
         taskQueue: project.queues.project,
         args: [input],
@@ -137,6 +133,13 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
         staticSummary: batchSummary(preview.groups, config.batch.max_concurrent, config.ollama.model),
         staticDetails: `project ${ref.root}; model ${config.ollama.model} at ${config.ollama.url}; max ${config.batch.max_concurrent || 'unlimited'} at once${config.batch.stop_on_fail ? '; stop on fail' : ''}`,
       });
+    // The worker polls before the batch starts: a task that finds a poller waiting is handed over
+    // at once, one that waits in the queue's backlog is picked up later (measured: ~1 s later on
+    // the dev server).
+    if (local) {
+      running = (await local).run();
+      if (interrupted) running.stop();
+    }
     let handle = await start();
     let described = await handle.describe();
     let attached = described.memo?.startedBy !== token;
@@ -163,9 +166,9 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     const ui = workflowUiUrl(target, workflowId);
     if (ui) out.line(`Web UI: ${ui}`);
 
-    const watcher = watchProgress(() => handle.query<BatchProgress>('progress'), out, { client, projectKey: ref.key });
+    const watcher = watchProgress(() => handle.query(progressQuery), out, { client, projectKey: ref.key });
     const result = await Promise.race([
-      handle.result() as Promise<BatchResult>,
+      handle.result(),
       running ? running.done.then(() => (interrupted ? null : Promise.reject(new Error('the worker stopped unexpectedly')))) : new Promise<never>(() => undefined),
     ]);
     watcher.stop();
@@ -177,17 +180,25 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     process.off('SIGTERM', onSigint);
     running?.stop();
     await running?.done.catch(() => undefined);
-    await workerConnection?.close().catch(() => undefined);
+    await (await local?.catch(() => undefined))?.close().catch(() => undefined);
     await client.connection.close();
   }
 }
 
 const NOTHING_TO_RUN = 'No jobs to run: every job has run (use --rerun to run them again, --resume for stuck ones, or --job ID).';
 
+/** The promise itself, marked as handled: it is awaited later, after others that may throw first
+ * (an unhandled rejection would end the process with a different message). */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
 async function batchRunning(client: Client, workflowId: string): Promise<boolean> {
   try {
-    return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+    return (await client.workflow.getHandle<BatchWorkflow>(workflowId).describe()).status.name === 'RUNNING';
   } catch (e) {
+    const { WorkflowNotFoundError } = require('@temporalio/client') as typeof import('@temporalio/client');
     if (e instanceof WorkflowNotFoundError) return false;
     throw e;
   }

@@ -1,6 +1,6 @@
 // `worksplit status`: job statuses. While a batch runs, its live state (through the batch's
 // progress query) is shown beside the status file's; otherwise the status file alone.
-import { listJobIds } from '../../activities/job-files';
+import { listJobIds } from '../../activities/jobs-folder';
 import { statusStoreFor } from '../../activities/status-store';
 import { StatusEntry, countStatuses, summaryLine, syncEntries } from '../../core/status';
 import type { BatchJobReport, BatchProgress } from '../../workflows/types';

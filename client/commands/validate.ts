@@ -17,6 +17,10 @@ export async function validateCommand(dir: string, out: Output): Promise<number>
   const project = await loadProject(dir);
   const errors: string[] = [];
   const warnings = [...project.warnings];
+  const settings = runSettings(project.config);
+  // Asked once, while the job files are read: with no answer the context windows are left to run
+  // time, not waited for per job.
+  const facts = askModelFacts(settings.llm);
   const folder = await readJobFolder(project.ref.root, project.config.limits.max_context_files);
   warnings.push(...folder.warnings.map(formatProblem));
   for (const ps of Object.values(folder.problems)) errors.push(...ps.map(formatProblem));
@@ -26,9 +30,7 @@ export async function validateCommand(dir: string, out: Output): Promise<number>
   const writers = new Map<string, string[]>();
   for (const j of folder.jobs) for (const out of declaredOutputs(j)) writers.set(out, [...(writers.get(out) ?? []), j.id]);
   const dependencyOutputs = outputsOfDependencies(graph.deps, folder.jobs, folder.jobs.map((j) => j.id));
-  const settings = runSettings(project.config);
-  // Asked once: with no answer the context windows are left to run time, not waited for per job.
-  const model = { llm: settings.llm, facts: await askModelFacts(settings.llm) };
+  const model = { llm: settings.llm, facts: await facts };
   const contextLines: string[] = [];
   for (const j of folder.jobs) {
     const inputs = await checkJobInputs(project.ref.root, j, dependencyOutputs[j.id] ?? [], writers, settings.limits, model);

@@ -8,7 +8,6 @@ import { useServers } from '../support/servers';
 import { OllamaTestServer, RecordedRequest, Reply } from '../support/ollama-test-server';
 import { makeProject, simpleJob } from '../support/project';
 import { block, contentFor, isVerification, jobOf } from '../support/replies';
-import type { BatchResult } from '../../workflows/types';
 
 const t = useServers();
 
@@ -89,7 +88,7 @@ test('connection refused is retried until the Ollama server is back', async () =
     const { handle } = await startBatch(t.h, root);
     await new Promise((r) => setTimeout(r, 2500));
     await late.start(Number(new URL(url).port));
-    const result = (await handle.result()) as BatchResult;
+    const result = await handle.result();
     expect(result.jobs.refused.state).toBe('passed');
     expect(late.calls().length).toBeGreaterThanOrEqual(2);
   } finally {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { loadProject, runSettings } from '../../client/project';
 import type { JobInput } from '../../workflows/types';
+import { JOB_WORKFLOW_TYPE, type JobWorkflow } from '../../workflows/messages';
 import { startWorkers } from '../support/harness';
 import { OllamaTestServer } from '../support/ollama-test-server';
 import { makeProject, simpleJob } from '../support/project';
@@ -31,7 +32,7 @@ async function strangersJob(served: string, input: { root: string; lintCommand: 
     dependencyOutputs: [],
     fixOnly: true,
   };
-  const handle = await t.h.client.workflow.start('jobWorkflow', { workflowId: `stranger-${Math.random().toString(36).slice(2)}`, taskQueue: project.queues.project, args: [job] });
+  const handle = await t.h.client.workflow.start<JobWorkflow>(JOB_WORKFLOW_TYPE, { workflowId: `stranger-${Math.random().toString(36).slice(2)}`, taskQueue: project.queues.project, args: [job] });
   const err = await handle.result().then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowFailedError);
   let cause = err as { cause?: unknown; message: string };

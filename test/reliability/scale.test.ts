@@ -3,8 +3,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseStatusFile } from '../../core/status';
-import type { BatchProgress, BatchResult } from '../../workflows/types';
-import { startBatch, startWorkers } from '../support/harness';
+import type { BatchProgress } from '../../workflows/types';
+import { progressOf, startBatch, startWorkers } from '../support/harness';
 import { useServers } from '../support/servers';
 import { makeProject, simpleJob } from '../support/project';
 import { block, contentFor, isVerification, jobOf } from '../support/replies';
@@ -24,11 +24,11 @@ test('a 300-job batch continues as new and finishes with correct totals; queries
     let done = false;
     const watcher = (async () => {
       while (!done) {
-        seen.push(await handle.query<BatchProgress>('progress'));
+        seen.push(await progressOf(handle));
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    const result = (await handle.result()) as BatchResult;
+    const result = await handle.result();
     done = true;
     await watcher;
     expect(result.totals).toMatchObject({ total: 300, passed: 300, failed: 0, skipped: 0, cancelled: 0 });
@@ -75,7 +75,7 @@ test('200 jobs at max_concurrent 32 with random latencies: each passes exactly o
   try {
     const { handle } = await startBatch(t.h, root);
     const sampler = setInterval(() => heap.push(process.memoryUsage().heapUsed), 250);
-    const result = (await handle.result()) as BatchResult;
+    const result = await handle.result();
     clearInterval(sampler);
     expect(result.totals).toMatchObject({ total: 200, passed: 200 });
   } finally {

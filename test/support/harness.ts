@@ -8,6 +8,7 @@ import type { SelectOptions } from '../../core/status';
 import { Project, loadProject, runSettings } from '../../client/project';
 import { createWorkers, runWorkers } from '../../worker/workers';
 import type { BatchInput, BatchProgress, BatchResult } from '../../workflows/types';
+import { BATCH_WORKFLOW_TYPE, type BatchWorkflow, progressQuery } from '../../workflows/messages';
 
 // The SDK logs every failed job workflow with its stack at WARN; tests fail jobs on purpose.
 try {
@@ -67,7 +68,7 @@ export async function startWorkers(h: Harness, root: string, opts: { llmCapacity
 }
 
 export interface BatchRun {
-  handle: WorkflowHandle;
+  handle: WorkflowHandle<BatchWorkflow>;
   project: Project;
 }
 
@@ -80,7 +81,7 @@ export async function startBatch(h: Harness, root: string, opts: { selection?: P
     selection: { resume: false, rerun: false, ...opts.selection },
     searchAttributes: true,
   };
-  const handle = await h.client.workflow.start('batchWorkflow', {
+  const handle = await h.client.workflow.start<BatchWorkflow>(BATCH_WORKFLOW_TYPE, {
     workflowId: batchWorkflowId(project.ref.key),
     taskQueue: project.queues.project,
     args: [input],
@@ -95,15 +96,15 @@ export async function runBatch(h: Harness, root: string, opts: Parameters<typeof
   const w = await startWorkers(h, root, { llmCapacity: opts.llmCapacity });
   try {
     const { handle } = await startBatch(h, root, opts);
-    const result = (await handle.result()) as BatchResult;
+    const result = await handle.result();
     return { ...result, workflowId: handle.workflowId };
   } finally {
     await w.stop();
   }
 }
 
-export async function progressOf(handle: WorkflowHandle): Promise<BatchProgress> {
-  return handle.query<BatchProgress>('progress');
+export async function progressOf(handle: WorkflowHandle<BatchWorkflow>): Promise<BatchProgress> {
+  return handle.query(progressQuery);
 }
 
 export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {

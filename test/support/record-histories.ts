@@ -10,6 +10,7 @@ import { findTemporalCli } from '../../client/temporal-cli';
 import type { ConfigOverrides } from '../../core/config';
 import { jobWorkflowId } from '../../core/ids';
 import { JOB_KEY, PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
+import { cancelJobUpdate } from '../../workflows/messages';
 import { connectTestServer, startBatch, startWorkers, Harness, waitFor } from './harness';
 import { OllamaTestServer } from './ollama-test-server';
 import { makeProject, simpleJob } from './project';
@@ -69,7 +70,7 @@ async function main() {
       jobs: ['victim'],
       during: async (handle) => {
         await waitFor(() => ollama.calls().some((c) => jobOf(c) === 'victim'), 30_000, 'victim streaming');
-        await handle.executeUpdate('cancelJob', { args: ['victim'] });
+        await handle.executeUpdate(cancelJobUpdate, { args: ['victim'] });
       },
     });
   } catch (e) {

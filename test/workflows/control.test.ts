@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseStatusFile } from '../../core/status';
-import type { BatchResult } from '../../workflows/types';
 import { progressOf, startBatch, startWorkers, waitFor } from '../support/harness';
 import { useServers } from '../support/servers';
 import { runCli } from '../support/processes';
@@ -37,7 +36,7 @@ test('pause holds new jobs while running ones finish; resume and concurrency tak
     expect((await runCli(['--path', root, 'concurrency', '3'], env())).output).toContain('at most 3 job(s) at once');
     t.ollama.resetStats();
     expect((await runCli(['--path', root, 'resume'], env())).code).toBe(0);
-    const result = (await handle.result()) as BatchResult;
+    const result = await handle.result();
     expect(result.totals.passed).toBe(6);
     expect(t.ollama.maxInFlight).toBe(3);
   } finally {
@@ -54,7 +53,7 @@ test('cancel one job: its stream is aborted, its status says cancelled, its depe
     await waitFor(() => t.ollama.calls().some((c) => jobOf(c) === 'victim'), 20_000, 'victim streaming');
     const r = await runCli(['--path', root, 'cancel', 'victim'], env());
     expect(r.output).toContain('Cancelled 1 job: victim');
-    const result = (await handle.result()) as BatchResult;
+    const result = await handle.result();
     expect(result.jobs.victim).toMatchObject({ state: 'cancelled', reason: 'cancelled by request' });
     expect(result.jobs.after.state).toBe('skipped');
     expect(result.jobs.other.state).toBe('passed');

@@ -5,7 +5,6 @@ import { OllamaTestServer } from '../support/ollama-test-server';
 import { Spawned, spawnCli } from '../support/processes';
 import { makeProject, simpleJob } from '../support/project';
 import { passingReplies } from '../support/replies';
-import type { BatchResult } from '../../workflows/types';
 
 let h: Harness;
 const servers: OllamaTestServer[] = [];
@@ -32,7 +31,7 @@ test('two --llm-only workers with capacity 2 share a batch at max_concurrent 4',
   const files = await startWorkers(h, root, { llm: false });
   try {
     const { handle } = await startBatch(h, root);
-    const result = (await handle.result()) as BatchResult;
+    const result = await handle.result();
     expect(result.totals).toMatchObject({ total: 12, passed: 12 });
   } finally {
     await files.stop();

@@ -8,7 +8,6 @@ import { OllamaTestServer } from '../support/ollama-test-server';
 import { Spawned, spawnCli } from '../support/processes';
 import { makeProject, simpleJob } from '../support/project';
 import { contentFor, isVerification, jobOf, passingReplies } from '../support/replies';
-import type { BatchResult } from '../../workflows/types';
 
 let h: Harness;
 let ollama: OllamaTestServer;
@@ -40,7 +39,7 @@ test('kill -9 of the worker mid-generation: a new worker finishes the batch, eve
 
   const second = spawnCli(['--path', root, 'worker'], env);
   spawned.push(second);
-  const result = (await handle.result()) as BatchResult;
+  const result = await handle.result();
   second.child.kill('SIGTERM');
   await second.exited;
 
