@@ -13,7 +13,6 @@ interface InstallScript {
 
 function installScript(): InstallScript {
   // Plain JavaScript shipped beside dist/ (it must run at `npm install`, before a build).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
   return require(path.join(packageRoot(), 'scripts', 'install-temporal.js')) as InstallScript;
 }
 

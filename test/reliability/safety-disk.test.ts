@@ -14,7 +14,6 @@ import { runCli } from '../support/processes';
 import { makeProject, simpleJob } from '../support/project';
 import { block } from '../support/replies';
 import { useServers } from '../support/servers';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { limitDisk } = require('../support/full-disk.js') as { limitDisk: (dir: string | undefined, bytes?: number) => void };
 
 const FULL_DISK = path.join(__dirname, '..', 'support', 'full-disk.js');
