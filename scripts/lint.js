@@ -11,5 +11,5 @@ if (!existsSync(eslint)) {
   console.error('ESLint is not installed; install it with: npm ci --prefix lint');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, [eslint, '-c', path.join('lint', 'eslint.config.mjs'), '.', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, [eslint, '-c', path.join('lint', 'eslint.config.mjs'), '--max-warnings', '0', '.', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);
