@@ -9,6 +9,13 @@ export { MAX_CONCURRENT };
  * custom long-context model is needed (WorkSplit's default, qwen-32k:latest, is one people make). */
 export const DEFAULT_MODEL = 'qwen2.5-coder:14b';
 
+/** A duration in seconds: above `min` and at most a week, so it fits Node's timers (2^31 ms, about
+ * 24 days; longer ones fire at once) and Temporal's timeouts mean what they say. */
+function seconds(min = 0) {
+  const n = z.number().max(7 * 86400, { message: 'must be at most 604800 (a week)' });
+  return min > 0 ? n.min(min, { message: `must be at least ${min}` }) : n.positive();
+}
+
 // Sections may be left out of the file; each then takes its defaults.
 const shapes: Record<string, z.ZodRawShape> = {};
 function section<T extends z.ZodRawShape>(name: string, shape: T) {
@@ -22,12 +29,12 @@ const schema = z.looseObject({
     url: z.string().default('http://localhost:11434'),
     model: z.string().min(1).default(DEFAULT_MODEL),
     /** Limit of an answer once it streams (from its first byte to its end). */
-    timeout_seconds: z.number().positive().default(300),
+    timeout_seconds: seconds().default(300),
     /** Limit of the wait before an answer's first byte: Ollama's queue, loading the model
      * (OLLAMA_LOAD_TIMEOUT is 5 minutes) and reading the prompt. Not a stall. */
-    first_byte_seconds: z.number().positive().default(600),
+    first_byte_seconds: seconds().default(600),
     /** No token (content or thinking) for this long, once the answer streams, is a stall. */
-    stall_seconds: z.number().positive().default(120),
+    stall_seconds: seconds().default(120),
     /** Model calls sent to this Ollama at once: set it to the server's OLLAMA_NUM_PARALLEL
      * (Ollama's default is 1). More calls would only wait in Ollama's queue. */
     parallel: z.number().int().min(1).max(64).default(1),
@@ -55,7 +62,7 @@ const schema = z.looseObject({
     auto_fix: z.boolean().default(true),
     auto_fix_attempts: z.number().int().nonnegative().default(2),
     /** A build, test or lint command running longer than this is killed and fails. */
-    command_timeout_seconds: z.number().positive().default(600),
+    command_timeout_seconds: seconds().default(600),
   }),
   archive: section('archive', { enabled: z.boolean().default(true), days: z.number().int().nonnegative().default(3) }),
   cleanup: section('cleanup', { enabled: z.boolean().default(true), days: z.number().int().nonnegative().default(30) }),
@@ -69,9 +76,9 @@ const schema = z.looseObject({
     /** Prefix of the task queues: <prefix>-llm for model calls, <prefix>-<project> for the rest. */
     task_queue: z.string().default('worksplit'),
     /** Heartbeat timeout of model calls: how soon the call of a dead worker is retried. */
-    heartbeat_seconds: z.number().positive().default(20),
+    heartbeat_seconds: seconds(1).default(20),
     /** Start-to-close timeout of the file activities. */
-    activity_seconds: z.number().positive().default(30),
+    activity_seconds: seconds(1).default(30),
     /** Set WorkSplitProject/Job/Status search attributes (registered on the embedded server). */
     search_attributes: z.boolean().optional(),
   }),

@@ -30,3 +30,10 @@ test('flags override the file', () => {
   expect(c.batch).toEqual({ max_concurrent: 0, stop_on_fail: true });
   expect(c.behavior.stream_output).toBe(false);
 });
+
+test('durations beyond a week or below what a timer can honour are refused with the key named (held-out probe)', () => {
+  expect(() => parseConfig('[build]\ncommand_timeout_seconds = 1e10\n')).toThrow(/worksplit\.toml: build\.command_timeout_seconds: must be at most 604800/);
+  expect(() => parseConfig('[temporal]\nactivity_seconds = 0.000001\n')).toThrow(/temporal\.activity_seconds: must be at least 1/);
+  expect(() => parseConfig('[ollama]\nstall_seconds = 0\n')).toThrow(/ollama\.stall_seconds/);
+  expect(parseConfig('[ollama]\nstall_seconds = 0.5\n').config.ollama.stall_seconds).toBe(0.5);
+});
