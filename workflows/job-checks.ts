@@ -29,6 +29,7 @@ async function runCheck(run: JobRun, name: 'build' | 'test' | 'lint', command: s
   const attempts = name === 'lint' ? Math.max(1, c.autoFixAttempts) : c.autoFixAttempts;
   for (let fix = 0; ; fix++) {
     run.enter(name === 'build' ? 'building' : name === 'test' ? 'running tests' : 'fixing', command);
+    await run.flush();
     const r = await run.commands.runProjectCommand({ root: run.root, command, timeoutSeconds: c.commandTimeoutSeconds });
     if (r.ok) return;
     if (!autoFix || fix >= attempts) {
