@@ -1,5 +1,6 @@
 // The activities a worker registers, grouped by the task queue they run on.
 import { runProjectCommand } from './commands';
+import { jobStep } from './job-step';
 import { writeOutputs } from './outputs';
 import { loadJob, planBatch } from './planning';
 import { preparePrompt } from './prompts';
@@ -22,6 +23,7 @@ export function createFileActivities(root: string) {
     writeOutputs: only(writeOutputs),
     syncStatusFile: only(syncStatusFile),
     recordStatus: only(recordStatus),
+    jobStep: only(jobStep),
     // The command itself comes from the project's worksplit.toml, never from the workflow input.
     runProjectCommand: only(async (req: Parameters<typeof runProjectCommand>[0]) => runProjectCommand(await configuredCommand(req))),
   };

@@ -28,7 +28,10 @@ async function printHistory(client: Client, workflowId: string) {
   const events = history.events ?? [];
   const t0 = ms(events[0].eventTime);
   let prev = t0;
-  console.log(`\n${workflowId}: ${events.length} events`);
+  // Each workflow task is one activation, and so is each local activity's end within it.
+  const tasks = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED).length;
+  const locals = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+  console.log(`\n${workflowId}: ${events.length} events, ${tasks} workflow tasks + ${locals} local activities = ${tasks + locals} activations`);
   for (const e of events) {
     const t = ms(e.eventTime);
     console.log(`${(t - t0).toFixed(1).padStart(8)} ms  +${(t - prev).toFixed(1).padStart(7)}  ${EventType[e.eventType!]}`);

@@ -12,13 +12,15 @@ export interface ScheduleEntry {
   reason?: string;
 }
 
-export interface ScheduleState {
+/** `E`: the caller's record per job (state and reason plus its own fields); the mark* functions
+ * change state and reason in place and keep the rest. */
+export interface ScheduleState<E extends ScheduleEntry = ScheduleEntry> {
   /** Dependencies among the jobs of this batch only (others count as met). */
   deps: Deps;
   /** Jobs that must have finished first, whatever their outcome (shared files, cycles of
    * inferred dependencies); absent in batches planned before it existed. */
   after?: Deps;
-  jobs: Record<string, ScheduleEntry>;
+  jobs: Record<string, E>;
 }
 
 /** Largest number of jobs in flight at once, whatever max_concurrent says: well under Temporal's
@@ -90,18 +92,26 @@ export function nextToStart(s: ScheduleState, maxConcurrent: number, barriers?: 
   return out;
 }
 
+/** The new state of a job; a reason given replaces the old one, none clears it. */
+function setState(s: ScheduleState, id: string, state: JobState, reason?: string): void {
+  const e = s.jobs[id];
+  e.state = state;
+  if (reason === undefined) delete e.reason;
+  else e.reason = reason;
+}
+
 export function markRunning(s: ScheduleState, id: string): void {
-  s.jobs[id] = { state: 'running' };
+  setState(s, id, 'running');
 }
 
 export function markPassed(s: ScheduleState, id: string): void {
-  s.jobs[id] = { state: 'passed' };
+  setState(s, id, 'passed');
 }
 
 /** Record a failure (or cancellation) and skip every waiting job that depends on it. Returns
  * the ids skipped. */
 export function markUnsuccessful(s: ScheduleState, id: string, state: 'failed' | 'cancelled', reason: string): string[] {
-  s.jobs[id] = { state, reason };
+  setState(s, id, state, reason);
   const skipped: string[] = [];
   let changed = true;
   while (changed) {
@@ -110,7 +120,7 @@ export function markUnsuccessful(s: ScheduleState, id: string, state: 'failed' |
       if (s.jobs[j].state !== 'waiting') continue;
       const bad = s.deps[j].find((d) => s.jobs[d].state === 'failed' || s.jobs[d].state === 'cancelled' || s.jobs[d].state === 'skipped');
       if (bad === undefined) continue;
-      s.jobs[j] = { state: 'skipped', reason: `skipped: depends on ${bad}, which ${describeUnsuccessful(s.jobs[bad].state)}` };
+      setState(s, j, 'skipped', `skipped: depends on ${bad}, which ${describeUnsuccessful(s.jobs[bad].state)}`);
       skipped.push(j);
       changed = true;
     }
@@ -123,7 +133,7 @@ export function skipAllWaiting(s: ScheduleState, reason: string): string[] {
   const out: string[] = [];
   for (const id of sortedIds(s)) {
     if (s.jobs[id].state === 'waiting') {
-      s.jobs[id] = { state: 'skipped', reason };
+      setState(s, id, 'skipped', reason);
       out.push(id);
     }
   }

@@ -143,10 +143,13 @@ export interface BatchProgress extends BatchResult {
 }
 
 export interface CarriedBatch {
-  schedule: ScheduleState;
+  /** One record per job: its schedule state and what the batch knows of its run. */
+  schedule: ScheduleState<BatchJobReport>;
   /** Per job, mode and outputs in a few words (the job workflow's static details). */
   descriptions?: Record<string, string>;
-  reports: Record<string, BatchJobReport>;
+  /** Only in batches continued as new by an earlier version, which kept each job's run apart
+   * from its schedule entry; merged into the schedule when the batch resumes. */
+  reports?: Record<string, BatchJobReport>;
   dependencyOutputs: Record<string, string[]>;
   /** Everything each job waits for (dependencies and order-only), for display. */
   deps: Deps;

@@ -1,0 +1,234 @@
+// A job's run as one object: its progress (phase, attempt, tokens, files written) and the steps
+// every mode shares (ask the model, write files, mirror the status, finish or fail).
+import {
+  ActivityCancellationType,
+  ActivityInterfaceFor,
+  ActivityOptions,
+  ApplicationFailure,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { STATUS_KEY } from '../core/search-attributes';
+import type { LlmActivities } from '../activities';
+import type { JobStepRequest } from '../activities/job-step';
+import { NON_RETRYABLE, commandActivities, fileActivities } from './activity-proxies';
+import { declaredOutputs } from '../core/job';
+import type { JobSpec } from '../core/job';
+import { GeneratedFile, outsideDir } from '../core/output-parse';
+import type { PromptSpec, RetryFeedback, SourceFile } from '../core/prompts';
+import type { JobStatus, PartialState, StatusUpdate } from '../core/status';
+import { addUsage, emptyUsage } from '../core/usage';
+import { jobProgressQuery } from './messages';
+import { ModeContext, Produced, testPath } from './modes';
+import type { JobInput, JobPhase, JobResult, TokenUsage } from './types';
+
+type StatusExtra = { error?: string | null; partialState?: PartialState | null; ran?: boolean; writtenFiles?: string[] | null };
+
+/** Since this change a job's file work between two model calls (write the answer's files,
+ * mirror the status, prepare the next prompt) is one local activity, `jobStep`: each local
+ * activity's end is a workflow activation, so a job takes 7 instead of 10. Jobs that started
+ * before keep their separate local activities when they replay. */
+const ONE_STEP_PATCH = 'job-file-work-as-one-local-activity';
+
+export class JobRun {
+  phase: JobPhase = 'starting';
+  attempt = 1;
+  tokens: TokenUsage = emptyUsage();
+  outputs: string[] = [];
+  /** Undefined until loaded (and when the job file failed to load). */
+  job?: JobSpec;
+  readonly files: ReturnType<typeof fileActivities>;
+  readonly commands: ReturnType<typeof commandActivities>;
+  private readonly llmOptions: ActivityOptions;
+  private readonly llm: ActivityInterfaceFor<LlmActivities>;
+  private statusWrites: Promise<unknown> = Promise.resolve();
+  private readonly oneStep: boolean;
+  /** With oneStep: the files and statuses the next step writes, in order. */
+  private pendingWrite: GeneratedFile[] = [];
+  private pendingStatus: StatusUpdate[] = [];
+
+  constructor(readonly input: JobInput) {
+    const { settings } = input;
+    this.files = fileActivities(settings);
+    this.commands = commandActivities(settings, input.queues);
+    this.llmOptions = {
+      taskQueue: input.queues.llm,
+      startToCloseTimeout: `${settings.llm.timeoutSeconds}s`,
+      heartbeatTimeout: `${settings.heartbeatSeconds}s`,
+      // Wait for the activity to confirm, so its stream is known to be aborted when the job ends.
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+    };
+    this.llm = proxyActivities<LlmActivities>(this.llmOptions);
+    setHandler(jobProgressQuery, () => ({ phase: this.phase, attempt: this.attempt, tokens: this.tokens }));
+    this.oneStep = patched(ONE_STEP_PATCH);
+  }
+
+  get root(): string {
+    return this.input.project.root;
+  }
+
+  get settings() {
+    return this.input.settings;
+  }
+
+  enter(p: JobPhase, detail: string): void {
+    this.phase = p;
+    setCurrentDetails(`${p}${this.attempt > 1 ? ' (retry with feedback)' : ''}: ${detail}`);
+  }
+
+  async load(): Promise<JobSpec> {
+    this.job = await this.files.loadJob({ root: this.root, id: this.input.jobId, maxContextFiles: this.settings.limits.maxContextFiles });
+    return this.job;
+  }
+
+  // Intermediate statuses (pending_work, pending_verification, ...) mirror progress into the
+  // status file; the job does not wait for them, so each runs beside the next step's local
+  // activity and saves a workflow activation. Each is scheduled at once (commands keep their
+  // order, and the status store applies changes in the order they arrive); the final status waits
+  // for all of them. A mirror write that fails for good is not a job failure; the final write
+  // reports the same problem if it persists.
+  // With oneStep, they wait for the job's next step instead (the next prompt, a command, the end).
+  status(s: JobStatus, extra: StatusExtra = {}): void {
+    if (this.oneStep) {
+      this.pendingStatus.push({ id: this.input.jobId, status: s, ...extra });
+      return;
+    }
+    this.statusWrites = Promise.all([this.statusWrites, this.record(s, extra)]).catch(() => undefined);
+  }
+
+  /** What a mode needs: one model call per prompt, and reading files. */
+  context(): ModeContext {
+    const job = this.job!;
+    const extraContext = testPath(job) ? [testPath(job)!] : [];
+    return { job, extraContext, ask: (spec, extra) => this.ask(spec, extra), readFiles: (paths) => this.readFiles(paths) };
+  }
+
+  async ask(spec: PromptSpec, extraContext?: string[]): Promise<{ text: string; targets: SourceFile[] }> {
+    const { input, settings } = this;
+    const job = this.job!;
+    const request = { job, dependencyOutputs: input.dependencyOutputs, limits: settings.limits, spec, ...(extraContext?.length ? { extraContext } : {}) };
+    const prepared = this.oneStep ? (await this.step({ prompt: request })).prepared! : await this.files.preparePrompt({ root: this.root, ...request });
+    // The summary names the call in the Web UI: "generate src/x.ts with qwen3".
+    const summary = `${spec.kind} ${summaryTargets(spec, job).join(', ')} with ${settings.llm.model}`.slice(0, 200);
+    const answer = await this.llm.llmChat.executeWithOptions({ ...this.llmOptions, summary }, [{ llm: settings.llm, prompt: prepared.prompt }]);
+    this.tokens = addUsage(this.tokens, { calls: 1, promptTokens: answer.promptTokens, outputTokens: answer.outputTokens, modelMs: answer.modelMs });
+    return { text: answer.text, targets: prepared.targets };
+  }
+
+  async readFiles(paths: string[]) {
+    if (this.pendingWrite.length > 0) await this.step();
+    return this.files.readProjectFiles({ root: this.root, paths, maxLines: this.settings.limits.maxContextLines });
+  }
+
+  async write(generated: GeneratedFile[]): Promise<void> {
+    const max = this.settings.limits.maxOutputLines;
+    const tooLong = generated.find((f) => lineCount(f.content) > max);
+    if (tooLong) return this.fail('LimitExceeded', `${tooLong.path} has ${lineCount(tooLong.content)} lines, over max_output_lines (${max})`);
+    if (generated.length === 0) return;
+    this.enter('writing', generated.map((f) => f.path).join(', '));
+    if (this.oneStep) {
+      // Written by the next step, before it reads anything.
+      this.pendingWrite.push(...generated);
+      return;
+    }
+    const written = await this.files.writeOutputs({ root: this.root, files: generated, createDirs: this.settings.createOutputDirs });
+    this.outputs = [...new Set([...this.outputs, ...written])];
+  }
+
+  /** Run a mode step with its one retry on an unusable answer. */
+  async produceWithRetry(step: (retry?: RetryFeedback) => Promise<Produced>, retry?: RetryFeedback): Promise<Extract<Produced, { ok: true }>> {
+    let r = await step(retry);
+    if (!r.ok && r.retryable && this.attempt === 1) {
+      this.attempt = 2;
+      r = await step({ reason: `your answer could not be used: ${r.error}`, previous: [] });
+    }
+    if (!r.ok) return this.fail(r.type, r.error);
+    return r;
+  }
+
+  async finish(s: 'pass' | 'fail' | 'partial', reason?: string, partial?: PartialState): Promise<JobResult> {
+    const { input, outputs } = this;
+    this.phase = 'done';
+    await this.statusWrites;
+    // Every file this run wrote, declared or not (multi-file answers), in the status file too.
+    const final = (written: string[]): StatusExtra => ({ error: s === 'pass' ? null : reason ?? 'failed', partialState: partial ?? null, ...(written.length > 0 && !input.fixOnly ? { writtenFiles: written } : {}) });
+    if (this.oneStep) {
+      // The step writes the pending files first: the status names them too.
+      const written = [...new Set([...outputs, ...this.pendingWrite.map((f) => f.path)])];
+      await this.step({ finalStatus: { id: input.jobId, status: s, ...final(written) } });
+    } else {
+      await this.record(s, final(outputs));
+    }
+    if (input.searchAttributes) upsertSearchAttributes([{ key: STATUS_KEY, value: s }]);
+    setCurrentDetails(s === 'pass' ? `passed${reason ? ` with warnings: ${reason}` : ''}` : `${s === 'partial' ? 'partial' : 'failed'}: ${reason}`);
+    const warnings = this.outsideOutputDir();
+    return { id: input.jobId, status: s, outputs: this.outputs, retried: this.attempt > 1, tokens: this.tokens, ...(reason ? { reason } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
+  }
+
+  /** Record the failure, then fail the workflow with a typed failure carrying the result, so the
+   * Web UI shows the job as failed with the human reason and the batch gets the details. */
+  async fail(type: string, reason: string, partial?: PartialState): Promise<never> {
+    const result = await this.finish(partial ? 'partial' : 'fail', reason, partial);
+    throw ApplicationFailure.create({ type, message: reason, nonRetryable: true, details: [result] });
+  }
+
+  /** Write what is pending before a step that needs it on disk (a command, reading files). */
+  async flush(): Promise<void> {
+    if (this.pendingWrite.length > 0 || this.pendingStatus.length > 0) await this.step();
+  }
+
+  /** One jobStep local activity: the pending files, the pending statuses, then `extra`. */
+  private async step(extra: Pick<JobStepRequest, 'prompt' | 'finalStatus'> = {}) {
+    const write = this.pendingWrite;
+    const status = this.pendingStatus;
+    this.pendingWrite = [];
+    this.pendingStatus = [];
+    const result = await this.files.jobStep({
+      root: this.root,
+      ...(write.length > 0 ? { write: { files: write, createDirs: this.settings.createOutputDirs } } : {}),
+      ...(status.length > 0 ? { status } : {}),
+      ...extra,
+    });
+    this.outputs = [...new Set([...this.outputs, ...result.written])];
+    return result;
+  }
+
+  private record(s: JobStatus, extra: StatusExtra = {}) {
+    return this.files.recordStatus({ root: this.root, updates: [{ id: this.input.jobId, status: s, ...extra }] });
+  }
+
+  /** Files the model chose to write (not declared) outside the job's output_dir: worth a look. */
+  private outsideOutputDir(): string[] {
+    if (this.job === undefined) return [];
+    const declared = new Set(declaredOutputs(this.job));
+    const stray = outsideDir(this.outputs.filter((p) => !declared.has(p)), this.job.outputDir);
+    return stray.length > 0 ? [`wrote ${stray.join(', ')}, outside its output_dir ${this.job.outputDir}`] : [];
+  }
+}
+
+function summaryTargets(spec: PromptSpec, job: JobSpec): string[] {
+  switch (spec.kind) {
+    case 'generate':
+      return spec.outputPaths;
+    case 'sequential':
+    case 'split':
+      return [spec.file];
+    case 'test':
+      return [spec.testPath];
+    case 'verify':
+      return spec.generated.map((f) => f.path);
+    case 'fix':
+      return spec.files.map((f) => f.path);
+    case 'edit':
+    case 'replace_pattern':
+      return job.targetFiles?.length ? job.targetFiles : [job.outputPath];
+  }
+}
+
+function lineCount(s: string): number {
+  return s.split('\n').length - (s.endsWith('\n') ? 1 : 0);
+}
