@@ -45,8 +45,9 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
-export async function startWorkers(h: Harness, root: string, opts: { llmCapacity?: number; files?: boolean; llm?: boolean } = {}): Promise<RunningWorkers> {
-  const project = await loadProject(root);
+export async function startWorkers(h: Harness, root: string, opts: { llmCapacity?: number; files?: boolean; llm?: boolean; overrides?: ConfigOverrides } = {}): Promise<RunningWorkers> {
+  // The worker's Ollama is its project's (with the run's --url), as `worksplit run` makes it.
+  const project = await loadProject(root, opts.overrides);
   const workers = await createWorkers({
     connection: h.native,
     namespace: 'default',
@@ -93,7 +94,7 @@ export async function startBatch(h: Harness, root: string, opts: { selection?: P
 
 /** Start workers and a batch, wait for the result, stop the workers. */
 export async function runBatch(h: Harness, root: string, opts: Parameters<typeof startBatch>[2] & { llmCapacity?: number } = {}): Promise<BatchResult & { workflowId: string }> {
-  const w = await startWorkers(h, root, { llmCapacity: opts.llmCapacity });
+  const w = await startWorkers(h, root, { llmCapacity: opts.llmCapacity, overrides: opts.overrides });
   try {
     const { handle } = await startBatch(h, root, opts);
     const result = await handle.result();
