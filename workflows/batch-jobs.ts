@@ -49,7 +49,7 @@ export class BatchJobs {
         touched.push(id);
       } else if (state === 'waiting') {
         const skipped = this.batch.unsuccessful(id, 'cancelled', why);
-        this.record([id, ...skipped]);
+        void this.record([id, ...skipped]);
         touched.push(id, ...skipped);
       }
     }
@@ -73,17 +73,17 @@ export class BatchJobs {
     const result = jobResultOf(err);
     if (isCancellation(err) && result === undefined) {
       const reason = this.batch.jobs[id].reason?.startsWith('cancelled') ? this.batch.jobs[id].reason! : 'cancelled';
-      this.record([id, ...this.batch.unsuccessful(id, 'cancelled', reason)]);
+      void this.record([id, ...this.batch.unsuccessful(id, 'cancelled', reason)]);
       return;
     }
     const skipped = this.batch.unsuccessful(id, 'failed', result?.reason ?? failureMessage(err, this.input.jobTimeoutSeconds), result);
     // A job that ended without recording its own result (timed out, terminated) is failed here.
-    this.record([...(result ? [] : [id]), ...skipped]);
+    void this.record([...(result ? [] : [id]), ...skipped]);
     const carried = this.batch.carried;
     if (this.input.settings.stopOnFail && !carried.stopping) {
       carried.stopping = true;
       const why = `stop-on-fail: job ${id} failed`;
-      this.record(this.batch.skipAllWaiting(`skipped: ${why}`));
+      void this.record(this.batch.skipAllWaiting(`skipped: ${why}`));
       this.cancel([...this.scopes.keys()], `cancelled: ${why}`);
     }
   }

@@ -13,6 +13,7 @@ import type { BatchInput, BatchResult } from './types';
 export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
   const files = fileActivities(input.settings);
   // Queries are not buffered like signals: answer "planning" until the plan is there.
+  // eslint-disable-next-line prefer-const -- set once the plan is there, after the handler that reads it
   let batch: BatchState | undefined;
   setHandler(progressQuery, () => batch?.progress(false) ?? planningProgress());
   const { plan, failed } = input.carried ? { plan: input.carried, failed: [] } : await planBatch(input, files);
