@@ -6,7 +6,7 @@ import type { Client, ConnectionOptions } from '@temporalio/client';
 import { ClientConfigProfile, loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
 import type { NativeConnection } from '@temporalio/worker';
 import { UsageError } from './output';
-import { ensureServer, serverStatus } from './dev-server';
+import { ensureServer, recordedServer, serverStatus } from './dev-server';
 import type { Project } from './project';
 
 export interface TemporalTarget {
@@ -60,6 +60,15 @@ export async function resolveTarget(project: Project, opts: { start: boolean }):
   const st = await serverStatus(project.ref.root);
   if (!st.running || !st.state) return undefined;
   return { address: st.state.address, namespace: 'default', embedded: true, uiUrl: st.state.uiUrl };
+}
+
+/** The configured server, or the embedded one server.json records as running, without asking
+ * it anything: for a caller that connects at once, its connection being the check. */
+export async function recordedTarget(project: Project): Promise<TemporalTarget | undefined> {
+  const configured = configuredTarget(project);
+  if (configured) return configured;
+  const st = await recordedServer(project.ref.root);
+  return st && { address: st.address, namespace: 'default', embedded: true, uiUrl: st.uiUrl };
 }
 
 export async function connectClient(t: TemporalTarget): Promise<Client> {

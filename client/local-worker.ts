@@ -1,9 +1,13 @@
 // The worker `run` hosts in its own process (workflows, file and model activities). It is made
 // while the client connects, and polls before the batch starts.
+import type { NativeConnection } from '@temporalio/worker';
 import { connectWorker, type TemporalTarget } from './connection';
 import type { Project } from './project';
 
 export interface LocalWorker {
+  /** Also the client's connection in `run`: a batch started on it is started eagerly (its first
+   * workflow task comes back with the start and runs here without a round trip to the queue). */
+  connection: NativeConnection;
   /** Start polling; `done` resolves when every worker has shut down. */
   run(): { done: Promise<void>; stop: () => void };
   close(): Promise<void>;
@@ -25,7 +29,7 @@ export async function createLocalWorker(target: TemporalTarget, project: Project
       llm: true,
       llmCapacity: project.config.ollama.parallel,
     });
-    return { run: () => runWorkers(workers), close: () => connection.close() };
+    return { connection, run: () => runWorkers(workers), close: () => connection.close() };
   } catch (e) {
     await connection.close().catch(() => undefined);
     throw e;

@@ -11,7 +11,7 @@ import { effectiveConcurrency } from '../../core/schedule';
 import { concurrentWriters } from '../../core/write-races';
 import type { BatchInput, BatchResult } from '../../workflows/types';
 import { BATCH_WORKFLOW_TYPE, type BatchWorkflow, progressQuery } from '../../workflows/messages';
-import { connectClient, resolveTarget, workflowUiUrl } from '../connection';
+import { connectClient, recordedTarget, resolveTarget, workflowUiUrl } from '../connection';
 import { type LocalWorker, createLocalWorker } from '../local-worker';
 import { offlinePlan } from '../offline-plan';
 import { checkOllama } from '../ollama-health';
@@ -62,14 +62,16 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   if (opts.dryRun) return dryRun(ref.root, config.limits.max_context_files, selection, config.batch.max_concurrent, out);
 
   const runWorker = opts.worker !== false;
-  // Started together, awaited in order: the Ollama check, the check for a running Temporal server
-  // and reading the jobs wait on other processes and the disk at the same time.
+  // With a server recorded as running, the local worker is made at once (its connection is the
+  // check that the server answers), while the Ollama check and reading the jobs wait on another
+  // process and the disk. It polls only once the batch is about to start.
   const health = runWorker && opts.healthCheck !== false ? handled(checkOllama(config.ollama.url, config.ollama.model)) : undefined;
-  const runningServer = handled(resolveTarget(project, { start: false }));
   // What the batch will do, for its summary in the Web UI (the batch plans again itself), and
   // whether there is anything to do at all: with nothing selected and no batch to attach to, no
   // batch is started.
   const planned = handled(offlinePlan(ref.root, config.limits.max_context_files, selection));
+  const recorded = runWorker ? await recordedTarget(project) : undefined;
+  const early = recorded ? handled(createLocalWorker(recorded, project)) : undefined;
   if (health) {
     const h = await health;
     if (!h.ok) throw new UsageError(h.message);
@@ -77,21 +79,23 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   // A corrupt status file stops the run before anything starts, with its backup named.
   await statusStoreFor(ref.root).read();
 
-  // The embedded server is started only now, once the checks passed.
-  const target = (await runningServer) ?? (await resolveTarget(project, { start: true }))!;
+  const earlyWorker = await early?.catch(() => undefined);
+  // Otherwise the server is found, or the embedded one started, only now, once the checks passed.
+  const target = earlyWorker ? recorded! : (await resolveTarget(project, { start: true }))!;
   const preview = await planned;
-  const workerFor = () => (runWorker ? handled(createLocalWorker(target, project)) : undefined);
-  // Made while the client connects; not when there may be nothing to run.
-  let local = preview.selected.length > 0 ? workerFor() : undefined;
-  const { WorkflowIdConflictPolicy } = require('@temporalio/client') as typeof import('@temporalio/client');
-  const client = await connectClient(target);
+  const local = runWorker ? (earlyWorker ? Promise.resolve(earlyWorker) : handled(createLocalWorker(target, project))) : undefined;
+  const { Client, WorkflowIdConflictPolicy } = require('@temporalio/client') as typeof import('@temporalio/client');
+  // On the worker's connection when this process hosts the worker: one connection, and the batch
+  // can start eagerly on it.
+  const eager = local !== undefined;
+  const client = local ? new Client({ connection: (await local).connection, namespace: target.namespace }) : await connectClient(target);
   const workflowId = batchWorkflowId(ref.key);
   if (preview.selected.length === 0 && !(await batchRunning(client, workflowId))) {
-    await client.connection.close();
+    // The worker made for nothing never ran; the process exits after this.
+    if (!eager) await client.connection.close();
     out.line(NOTHING_TO_RUN);
     return 0;
   }
-  local ??= workerFor();
   // Jobs run max_concurrent at a time, but their model calls take the server's slots in turn:
   // more calls would only wait in Ollama's own queue, where no byte tells waiting from a stall.
   if (runWorker && effectiveConcurrency(config.batch.max_concurrent) > config.ollama.parallel) {
@@ -128,6 +132,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
         taskQueue: project.queues.project,
         args: [input],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        ...(eager ? { requestEagerStart: true } : {}),
         memo: { startedBy: token },
         ...(input.searchAttributes ? { typedSearchAttributes: [{ key: PROJECT_KEY, value: ref.key }, { key: STATUS_KEY, value: 'running' }] } : {}),
         staticSummary: batchSummary(preview.groups, config.batch.max_concurrent, config.ollama.model),
@@ -181,7 +186,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     running?.stop();
     await running?.done.catch(() => undefined);
     await (await local?.catch(() => undefined))?.close().catch(() => undefined);
-    await client.connection.close();
+    if (!eager) await client.connection.close();
   }
 }
 
