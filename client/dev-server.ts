@@ -148,6 +148,7 @@ export async function serverAnswers(address: string, timeoutMs = 1000): Promise<
 /** The server server.json records, when its process is this project's server; nothing is asked
  * of it (for a caller whose own connection is the check). */
 export async function recordedServer(root: string): Promise<ServerState | undefined> {
+  if (await stateDirProblem(root)) return undefined;
   const { state } = await readState(root);
   return state && alive(state.pid) && isProjectServer(state.pid, root) ? state : undefined;
 }
