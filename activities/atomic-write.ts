@@ -21,11 +21,22 @@ export const nodeFs: AtomicFs = {
   stat: (file) => fs.stat(file),
 };
 
-const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+/** Errors another attempt moments later would meet again: the disk is full, over quota, or
+ * mounted read-only. */
+const CANNOT_WRITE: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exceeded',
+  EROFS: 'the file system is mounted read-only',
+};
+const DISK_FULL = new Set(Object.keys(CANNOT_WRITE));
+
+export function isDiskFullCode(code: string | undefined): code is string {
+  return code !== undefined && DISK_FULL.has(code);
+}
 
 export class DiskFullError extends Error {
   constructor(readonly file: string, readonly code: string) {
-    super(`${file} could not be written: ${code === 'EDQUOT' ? 'the disk quota is exceeded' : 'no space left on the device'} (${code}); its previous content is unchanged. Free some space and run again.`);
+    super(`${file} could not be written: ${CANNOT_WRITE[code] ?? code} (${code}); its previous content is unchanged. ${code === 'EROFS' ? 'Make it writable' : 'Free some space'} and run again.`);
     this.name = 'DiskFullError';
   }
 }

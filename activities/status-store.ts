@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StatusEntry, formatStatusFile, parseStatusFile } from '../core/status';
 import { UnsafePathError } from '../core/paths';
-import { writeFileAtomic } from './atomic-write';
+import { DiskFullError, isDiskFullCode, writeFileAtomic } from './atomic-write';
 
 export const STATUS_FILE = 'jobs/_jobstatus.json';
 
@@ -90,11 +90,16 @@ export class StatusStore {
     await fs.mkdir(path.dirname(this.file), { recursive: true });
     // Loaded on the first write: commands that only read the file do not pay for it.
     const lockfile = require('proper-lockfile') as typeof import('proper-lockfile');
-    const release = await lockfile.lock(this.file, {
-      realpath: false,
-      stale: 10_000,
-      retries: { retries: 200, minTimeout: 10, maxTimeout: 100, factor: 1.5 },
-    });
+    const release = await lockfile
+      .lock(this.file, {
+        realpath: false,
+        stale: 10_000,
+        retries: { retries: 200, minTimeout: 10, maxTimeout: 100, factor: 1.5 },
+      })
+      .catch((e: NodeJS.ErrnoException) => {
+        // The lock is a folder beside the file: a full or read-only disk is known here already.
+        throw isDiskFullCode(e.code) ? new DiskFullError(STATUS_FILE, e.code) : e;
+      });
     try {
       let entries = await this.read();
       for (const c of changes) entries = c(entries);

@@ -48,7 +48,7 @@ describe('the atomic writer', () => {
     expect(readdirSync(dir)).toEqual(['out.txt']);
   });
 
-  test.each(['ENOSPC', 'EDQUOT'])('%s half-way: DiskFullError naming the file, the old content kept, no temp file left', async (code) => {
+  test.each(['ENOSPC', 'EDQUOT', 'EROFS'])('%s half-way: DiskFullError naming the file, the old content kept, no temp file left', async (code) => {
     const dir = tmpDir();
     const file = path.join(dir, 'status.json');
     writeFileSync(file, 'old content\n');
