@@ -7,8 +7,16 @@ import { Output, UsageError, plural } from '../output';
 import { loadProject } from '../project';
 
 export async function resetCommand(dir: string, target: string, status: string | undefined, out: Output): Promise<number> {
-  const { ref } = await loadProject(dir);
+  const project = await loadProject(dir);
+  const { ref } = project;
   if (status !== undefined && !isStatus(status)) throw new UsageError(`--status must be a status such as fail, partial or pending_work (got "${status}")`);
+  // A running batch writes the statuses of its jobs as they end: a reset now would be overwritten.
+  const { findRunningBatchHandle } = require('../live-batch') as typeof import('../live-batch');
+  const running = await findRunningBatchHandle(project);
+  if (running) {
+    await running.close();
+    throw new UsageError(`a batch is running for this project (${running.handle.workflowId}); its jobs' statuses would overwrite the reset. Wait for it to end, or stop it with: worksplit cancel all`);
+  }
   const ids = await listJobIds(ref.root);
   if (target !== 'all' && !ids.includes(target)) throw new UsageError(`no job "${target}" in jobs/`);
   let reset: string[] = [];
