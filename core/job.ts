@@ -1,5 +1,6 @@
 // The job model: what a validated job file says, independent of how it was read.
 // Pure types and helpers, importable from workflows.
+import { printable } from './printable';
 
 export const JOB_MODES = ['replace', 'edit', 'split', 'replace_pattern', 'update_fixtures'] as const;
 export type JobMode = (typeof JOB_MODES)[number];
@@ -35,7 +36,8 @@ export interface JobProblem {
 }
 
 export function formatProblem(p: JobProblem): string {
-  return p.field ? `${p.file}: ${p.field}: ${p.message}` : `${p.file}: ${p.message}`;
+  const file = printable(p.file);
+  return p.field ? `${file}: ${p.field}: ${p.message}` : `${file}: ${p.message}`;
 }
 
 /** Every path the job writes. Sequential and split jobs write their `output_files`;

@@ -1,5 +1,6 @@
 // `worksplit deps`: what each job waits for, the execution groups, and the dependencies inferred
 // from files that were dropped (and why).
+import { printable } from '../../core/printable';
 import { buildDependencyGraph, executionGroups, waitsFor } from '../../core/graph';
 import { readJobFolder } from '../../activities/job-files';
 import { Output } from '../output';
@@ -26,6 +27,6 @@ export async function depsCommand(dir: string, out: Output): Promise<number> {
   }
   graph.warnings.forEach((w) => out.warn(w.message));
   for (const p of graph.problems) out.line(`  cannot run: ${p.message}`);
-  for (const id of Object.keys(folder.problems)) out.line(`  cannot run: ${id} (invalid job file; see worksplit validate)`);
+  for (const id of Object.keys(folder.problems)) out.line(`  cannot run: ${printable(id)} (invalid job file; see worksplit validate)`);
   return bad.size > 0 ? 2 : 0;
 }

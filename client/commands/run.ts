@@ -1,6 +1,7 @@
 // `worksplit run`: start (or attach to) the project's batch workflow, run a worker in-process,
 // show progress, print the summary. Exit 0 only when every selected job passed.
 import { randomUUID } from 'node:crypto';
+import { printable } from '../../core/printable';
 import type { Client } from '@temporalio/client';
 import { waitsFor } from '../../core/graph';
 import { batchWorkflowId } from '../../core/ids';
@@ -222,7 +223,7 @@ async function dryRun(root: string, maxContextFiles: number, selection: { resume
   out.line(`Dry run: ${plural(runnable.length, 'job')} would run in ${plural(plan.groups.length, 'group')}, at most ${maxConcurrent || 'unlimited'} at once. Nothing was changed.`);
   const waits = waitsFor(plan.deps, plan.after);
   plan.groups.forEach((g, i) => out.line(`  group ${i + 1}: ${g.map((id) => (waits[id].length > 0 ? `${id} (after ${waits[id].join(', ')})` : id)).join(', ')}`));
-  for (const [id, reason] of Object.entries(plan.invalid)) out.line(`  ${colors.red('cannot run')} ${id}: ${reason}`);
+  for (const [id, reason] of Object.entries(plan.invalid)) out.line(`  ${colors.red('cannot run')} ${printable(id)}: ${reason}`);
   if (plan.stuckNotResumed.length > 0) out.line(`  ${plural(plan.stuckNotResumed.length, 'stuck job')} left out (use --resume): ${plan.stuckNotResumed.join(', ')}`);
   if (plan.selected.length === 0) out.line('  Nothing to run: no job is in status created (use --rerun, --resume or --job ID).');
   return Object.keys(plan.invalid).length > 0 ? 2 : 0;

@@ -1,5 +1,6 @@
 // `worksplit status`: job statuses. While a batch runs, its live state (through the batch's
 // progress query) is shown beside the status file's; otherwise the status file alone.
+import { printable } from '../../core/printable';
 import { listJobIds } from '../../activities/jobs-folder';
 import { statusStoreFor } from '../../activities/status-store';
 import { StatusEntry, countStatuses, summaryLine, syncEntries } from '../../core/status';
@@ -87,11 +88,11 @@ function print(r: StatusJson, opts: StatusOptions, out: Output): void {
   }
   if (opts.verbose && !opts.summary) {
     // As wide as the longest id, so long ids never run into the status column.
-    const width = Math.max(28, ...r.jobs.map((j) => j.id.length));
+    const width = Math.max(28, ...r.jobs.map((j) => printable(j.id).length));
     for (const j of r.jobs) {
       const paint = COLOR[j.status] ?? ((s: string) => s);
       const live = j.state && j.state !== 'waiting' ? ` [${j.state}${j.duration_ms ? ` ${seconds(j.duration_ms)}` : ''}]` : '';
-      out.line(`${j.id.padEnd(width)} ${paint(j.status.padEnd(20))}${live}${j.error ? ` ${j.error}` : ''}`);
+      out.line(`${printable(j.id).padEnd(width)} ${paint(j.status.padEnd(20))}${live}${j.error ? ` ${j.error}` : ''}`);
     }
   }
   const line = summaryLine(r.jobs.map((j) => ({ id: j.id, status: j.status, created_at: '', updated_at: '' })));
