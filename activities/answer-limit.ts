@@ -1,8 +1,8 @@
 // The model's answer goes into workflow history as the activity's result: an answer over the cap
 // fails the call for good with LimitExceeded, instead of Temporal refusing the payload after
 // every one of its retries.
-import { ApplicationFailure } from '@temporalio/common';
 import { fileByteCap, formatBytes } from '../core/limits';
+import { finalFailure } from './failures';
 
 export interface AnswerLimit {
   model: string;
@@ -16,6 +16,6 @@ export function checkAnswerSize(text: string, llm: AnswerLimit): void {
   if (text.length * 3 <= cap) return;
   const bytes = Buffer.byteLength(text);
   if (bytes > cap) {
-    throw ApplicationFailure.nonRetryable(`the answer of ${llm.model} is ${formatBytes(bytes)}, over the ${formatBytes(cap)} limit ([limits] max_file_bytes); ask for smaller files`, 'LimitExceeded');
+    throw finalFailure(`the answer of ${llm.model} is ${formatBytes(bytes)}, over the ${formatBytes(cap)} limit ([limits] max_file_bytes); ask for smaller files`, 'LimitExceeded');
   }
 }

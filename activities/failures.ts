@@ -1,6 +1,7 @@
 // Typed, non-retryable failures for problems that another attempt cannot fix (bad job input,
 // unsafe paths, a corrupt status file, a full disk). Everything else stays retryable.
 import { ApplicationFailure } from '@temporalio/common';
+import type { FailureType } from '../core/failure-types';
 import { UnsafePathError } from '../core/paths';
 import { DiskFullError } from './atomic-write';
 import { NoJobsFolderError } from './jobs-folder';
@@ -8,20 +9,30 @@ import { ConfigError } from '../core/config';
 import { LimitExceededError, ProjectFileError } from './project-fs';
 import { StatusFileCorruptError } from './status-store';
 
+/** A failure no retry can fix, of one of the known types. */
+export function finalFailure(message: string, type: FailureType): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, type);
+}
+
+/** A failure Temporal retries with the activity's policy. */
+export function retryableFailure(message: string, type: FailureType): ApplicationFailure {
+  return ApplicationFailure.retryable(message, type);
+}
+
 export function invalidJob(message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, 'InvalidJob');
+  return finalFailure(message, 'InvalidJob');
 }
 
 /** Rethrow known input errors as typed non-retryable failures. */
 export function asFailure(e: unknown): unknown {
-  if (e instanceof UnsafePathError) return ApplicationFailure.nonRetryable(e.message, 'PathOutsideProject');
-  if (e instanceof LimitExceededError) return ApplicationFailure.nonRetryable(e.message, 'LimitExceeded');
-  if (e instanceof ConfigError) return ApplicationFailure.nonRetryable(e.message, 'InvalidProject');
-  if (e instanceof ProjectFileError) return ApplicationFailure.nonRetryable(e.message, 'InvalidJob');
-  if (e instanceof StatusFileCorruptError) return ApplicationFailure.nonRetryable(e.message, 'StatusFileCorrupt');
+  if (e instanceof UnsafePathError) return finalFailure(e.message, 'PathOutsideProject');
+  if (e instanceof LimitExceededError) return finalFailure(e.message, 'LimitExceeded');
+  if (e instanceof ConfigError) return finalFailure(e.message, 'InvalidProject');
+  if (e instanceof ProjectFileError) return finalFailure(e.message, 'InvalidJob');
+  if (e instanceof StatusFileCorruptError) return finalFailure(e.message, 'StatusFileCorrupt');
   // Another attempt a moment later would find the disk as full; the job fails with the file named.
-  if (e instanceof DiskFullError) return ApplicationFailure.nonRetryable(e.message, 'DiskFull');
-  if (e instanceof NoJobsFolderError) return ApplicationFailure.nonRetryable(e.message, 'InvalidProject');
+  if (e instanceof DiskFullError) return finalFailure(e.message, 'DiskFull');
+  if (e instanceof NoJobsFolderError) return finalFailure(e.message, 'InvalidProject');
   return e;
 }
 

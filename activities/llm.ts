@@ -22,6 +22,7 @@ import {
 import type { ChatPrompt } from '../core/prompts';
 import { checkAnswerSize } from './answer-limit';
 import { modelContextFacts } from './ollama-model-facts';
+import { finalFailure, retryableFailure } from './failures';
 
 export interface LlmSettings {
   url: string;
@@ -101,7 +102,7 @@ async function chat(llm: LlmSettings, prompt: ChatPrompt): Promise<ChatResult> {
   const userNumCtx = typeof llm.options?.num_ctx === 'number' ? llm.options.num_ctx : undefined;
   const promptTokens = estimateChatTokens(prompt);
   const choice = chooseNumCtx({ promptTokens, answerTokens: llm.answerTokens ?? DEFAULT_ANSWER_TOKENS, facts, userNumCtx, current: numCtxInUse.get(key) });
-  if (!choice.ok) throw ApplicationFailure.nonRetryable(choice.message, 'ContextOverflow');
+  if (!choice.ok) throw finalFailure(choice.message, 'ContextOverflow');
   let numCtx = choice.numCtx;
   for (;;) {
     try {
@@ -114,7 +115,7 @@ async function chat(llm: LlmSettings, prompt: ChatPrompt): Promise<ChatResult> {
       // next size while the model allows it; a size the user set is not ours to change.
       const bigger = userNumCtx === undefined ? largerNumCtx(numCtx, facts) : undefined;
       if (bigger === undefined) {
-        throw ApplicationFailure.nonRetryable(`${llm.model} at ${llm.url} refused the prompt: ${e.message} (${overflowMessage(promptTokens, numCtx, facts.maxContext)})`, 'ContextOverflow');
+        throw finalFailure(`${llm.model} at ${llm.url} refused the prompt: ${e.message} (${overflowMessage(promptTokens, numCtx, facts.maxContext)})`, 'ContextOverflow');
       }
       numCtx = bigger;
     }
@@ -226,21 +227,21 @@ function failureOf(e: unknown, stop: string | undefined, c: { llm: LlmSettings; 
   const { llm } = c;
   switch (stop) {
     case 'firstByte':
-      return ApplicationFailure.retryable(
+      return retryableFailure(
         `no answer from ${llm.model} at ${llm.url} within ${c.firstByteMs / 1000}s (first_byte_seconds: waiting for a free slot, the model to load and the prompt to be read)`,
         'LlmFirstByteTimeout',
       );
     case 'answerTime':
-      return ApplicationFailure.retryable(`the answer of ${llm.model} took longer than ${c.answerMs / 1000}s (timeout_seconds) after ${c.tokens} tokens`, 'LlmTimeout');
+      return retryableFailure(`the answer of ${llm.model} took longer than ${c.answerMs / 1000}s (timeout_seconds) after ${c.tokens} tokens`, 'LlmTimeout');
     case 'thinkOnly': {
       // Retried once; a model that only thinks twice in a row will not answer a third time.
       const msg = `${llm.model} thought for ${llm.stallSeconds}s without answering (${c.thinkingTokens} thinking tokens)`;
       return c.attempt >= 2
-        ? ApplicationFailure.nonRetryable(`${msg}, twice; set [ollama] think = false or raise stall_seconds`, 'ThinkOnlyStall')
-        : ApplicationFailure.retryable(msg, 'ThinkOnlyStall');
+        ? finalFailure(`${msg}, twice; set [ollama] think = false or raise stall_seconds`, 'ThinkOnlyStall')
+        : retryableFailure(msg, 'ThinkOnlyStall');
     }
     case 'stall':
-      return ApplicationFailure.retryable(`no token from ${llm.model} for ${llm.stallSeconds}s (stalled stream after ${c.tokens} tokens)`, 'LlmStalled');
+      return retryableFailure(`no token from ${llm.model} for ${llm.stallSeconds}s (stalled stream after ${c.tokens} tokens)`, 'LlmStalled');
   }
   if (isPromptTooLong(e)) return new PromptTooLong(errorText(e));
   return classify(e, llm);
@@ -255,10 +256,10 @@ function finish(llm: LlmSettings, text: string, r: OllamaDone, started: number, 
   const used = `prompt ${promptTokens} + answer ${outputTokens} tokens, num_ctx ${numCtx}${facts.maxContext !== undefined ? `, model maximum ${facts.maxContext}` : ''}`;
   if (promptTokens > 0 && promptWasCut(promptTokens, numCtx)) {
     // A server that ignores truncate: false keeps only the end of the prompt: never use such an answer.
-    throw ApplicationFailure.nonRetryable(`${llm.model} at ${llm.url} read only the last ${promptTokens} tokens of the prompt (it fills num_ctx ${numCtx}: the start was cut); the answer was not used: ${CONTEXT_ADVICE}`, 'ContextOverflow');
+    throw finalFailure(`${llm.model} at ${llm.url} read only the last ${promptTokens} tokens of the prompt (it fills num_ctx ${numCtx}: the start was cut); the answer was not used: ${CONTEXT_ADVICE}`, 'ContextOverflow');
   }
   if (r.done_reason === 'length') {
-    throw ApplicationFailure.nonRetryable(`the answer of ${llm.model} was cut short at a length limit (done_reason "length"; ${used}); it was not used: raise max_output_lines or num_ctx, or split the job`, 'ContextOverflow');
+    throw finalFailure(`the answer of ${llm.model} was cut short at a length limit (done_reason "length"; ${used}); it was not used: raise max_output_lines or num_ctx, or split the job`, 'ContextOverflow');
   }
   return { text, model: r.model ?? llm.model, promptTokens, outputTokens, modelMs: Math.round((r.total_duration ?? 0) / 1e6), wallMs: Date.now() - started, numCtx };
 }
@@ -289,11 +290,11 @@ export function classify(e: unknown, llm: Pick<LlmSettings, 'url' | 'model'>): u
   const msg = errorText(e);
   const status = statusOf(e);
   if (status === 404 || /model ['"]?[^'"]*['"]? not found/i.test(msg)) {
-    return ApplicationFailure.nonRetryable(`model "${llm.model}" is not available on the Ollama server at ${llm.url} (${msg}); pull it with: ollama pull ${llm.model}`, 'ModelNotFound');
+    return finalFailure(`model "${llm.model}" is not available on the Ollama server at ${llm.url} (${msg}); pull it with: ollama pull ${llm.model}`, 'ModelNotFound');
   }
   if (err.cause?.code === 'ECONNREFUSED' || /fetch failed/i.test(msg)) {
-    return ApplicationFailure.retryable(`Ollama at ${llm.url} is not reachable (${err.cause?.code ?? msg})`, 'OllamaUnreachable');
+    return retryableFailure(`Ollama at ${llm.url} is not reachable (${err.cause?.code ?? msg})`, 'OllamaUnreachable');
   }
-  if (status !== undefined) return ApplicationFailure.retryable(`Ollama answered HTTP ${status}: ${msg}`, 'OllamaError');
-  return ApplicationFailure.retryable(msg, 'OllamaError');
+  if (status !== undefined) return retryableFailure(`Ollama answered HTTP ${status}: ${msg}`, 'OllamaError');
+  return retryableFailure(msg, 'OllamaError');
 }

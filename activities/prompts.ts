@@ -2,13 +2,13 @@
 // (with limits), the outputs of the job's own dependencies as implicit context, and the target
 // files the mode works on. Read-only.
 import * as path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import type { JobSpec } from '../core/job';
 import { ChatPrompt, PromptSpec, SourceFile, buildPrompt, checkPromptBudget, needsTargets, systemPromptFile } from '../core/prompts';
 import { typedFailures } from './failures';
 import { PAYLOAD_CEILING_BYTES, formatBytes } from '../core/limits';
 import { projectConfig } from './project-config';
 import { MissingFileError, readBoundedFile, readProjectText } from './project-fs';
+import { finalFailure } from './failures';
 
 export interface PromptLimits {
   maxContextLines: number;
@@ -48,7 +48,7 @@ export async function preparePrompt(req: PromptRequest): Promise<PreparedPrompt>
     const prompt = buildPrompt(req.spec, { projectPrompt, context, instructions: req.job.instructions, targets });
     const budget = checkPromptBudget(prompt, req.limits.maxPromptTokens);
     const refused = budget.level === 'fail';
-    if (refused && !req.allowOverBudget) throw ApplicationFailure.nonRetryable(budget.message!, 'LimitExceeded');
+    if (refused && !req.allowOverBudget) throw finalFailure(budget.message!, 'LimitExceeded');
     // Preview (allowOverBudget) shows the prompt outside Temporal; a run must fit in history.
     if (!req.allowOverBudget) checkPayloadSize(req.job.id, prompt, targets);
     const lineCounts = Object.fromEntries([...context, ...targets].map((f) => [f.path, f.content.split('\n').length - (f.content.endsWith('\n') ? 1 : 0)]));
@@ -61,7 +61,7 @@ export async function preparePrompt(req: PromptRequest): Promise<PreparedPrompt>
 function checkPayloadSize(jobId: string, prompt: ChatPrompt, targets: SourceFile[]): void {
   const bytes = Buffer.byteLength(prompt.system) + Buffer.byteLength(prompt.user) + targets.reduce((n, t) => n + Buffer.byteLength(t.content), 0);
   if (bytes > PAYLOAD_CEILING_BYTES) {
-    throw ApplicationFailure.nonRetryable(`the prompt of job ${jobId} with its files is ${formatBytes(bytes)}, over the ${formatBytes(PAYLOAD_CEILING_BYTES)} a workflow may carry; give it fewer or smaller files`, 'LimitExceeded');
+    throw finalFailure(`the prompt of job ${jobId} with its files is ${formatBytes(bytes)}, over the ${formatBytes(PAYLOAD_CEILING_BYTES)} a workflow may carry; give it fewer or smaller files`, 'LimitExceeded');
   }
 }
 
@@ -78,7 +78,7 @@ async function readSystemPrompt(root: string, spec: PromptSpec): Promise<string>
       if (!(e instanceof MissingFileError)) throw e;
     }
   }
-  throw ApplicationFailure.nonRetryable(`jobs/_systemprompt_${name}.md is missing: it holds the system prompt for this mode (worksplit init writes one)`, 'InvalidProject');
+  throw finalFailure(`jobs/_systemprompt_${name}.md is missing: it holds the system prompt for this mode (worksplit init writes one)`, 'InvalidProject');
 }
 
 async function readContext(req: PromptRequest): Promise<SourceFile[]> {
@@ -104,7 +104,7 @@ async function readLimited(req: PromptRequest, p: string): Promise<string> {
   const content = await readProjectText(req.root, p, (await projectConfig(req.root)).limits.max_file_bytes);
   const lines = content.split('\n').length - (content.endsWith('\n') ? 1 : 0);
   if (lines > req.limits.maxContextLines) {
-    throw ApplicationFailure.nonRetryable(
+    throw finalFailure(
       `${p} has ${lines} lines, over max_context_lines (${req.limits.maxContextLines}); split it into smaller files first (a split job can do it)`,
       'LimitExceeded',
     );

@@ -1,10 +1,10 @@
 // Reading project files the workflow transforms itself (update_fixtures). Read-only.
 import type { SourceFile } from '../core/prompts';
-import { ApplicationFailure } from '@temporalio/common';
 import { typedFailures } from './failures';
 import { PAYLOAD_CEILING_BYTES, formatBytes } from '../core/limits';
 import { projectConfig } from './project-config';
 import { readProjectText } from './project-fs';
+import { finalFailure } from './failures';
 
 export interface ReadFilesRequest {
   root: string;
@@ -20,10 +20,10 @@ export async function readProjectFiles(req: ReadFilesRequest): Promise<SourceFil
     for (const p of req.paths) {
       const content = await readProjectText(req.root, p, maxBytes);
       const lines = content.split('\n').length - (content.endsWith('\n') ? 1 : 0);
-      if (lines > req.maxLines) throw ApplicationFailure.nonRetryable(`${p} has ${lines} lines, over max_context_lines (${req.maxLines}); split it first`, 'LimitExceeded');
+      if (lines > req.maxLines) throw finalFailure(`${p} has ${lines} lines, over max_context_lines (${req.maxLines}); split it first`, 'LimitExceeded');
       out.push({ path: p, content });
       total += Buffer.byteLength(content);
-      if (total > PAYLOAD_CEILING_BYTES) throw ApplicationFailure.nonRetryable(`${req.paths.join(', ')} are over ${formatBytes(PAYLOAD_CEILING_BYTES)} together, more than a workflow may carry`, 'LimitExceeded');
+      if (total > PAYLOAD_CEILING_BYTES) throw finalFailure(`${req.paths.join(', ')} are over ${formatBytes(PAYLOAD_CEILING_BYTES)} together, more than a workflow may carry`, 'LimitExceeded');
     }
     return out;
   });

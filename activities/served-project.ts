@@ -5,9 +5,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { normalizeProjectPath } from '../core/paths';
 import type { CommandRequest } from './commands';
 import { projectConfig } from './project-config';
+import { finalFailure } from './failures';
 
 export function foreignProject(root: unknown, served: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`this worker serves the project at ${served}; it refuses a request for ${typeof root === 'string' ? root.slice(0, 300) : 'no project'}`, 'ForeignProject');
+  return finalFailure(`this worker serves the project at ${served}; it refuses a request for ${typeof root === 'string' ? root.slice(0, 300) : 'no project'}`, 'ForeignProject');
 }
 
 /** `fn`, refusing any request whose root is not the served project. */
@@ -34,7 +35,7 @@ export async function configuredCommand(req: CommandRequest): Promise<CommandReq
   if (b.lint_command && req.command.startsWith(`${b.lint_command} `) && quotedPaths(req.command.slice(b.lint_command.length + 1))) {
     return { ...req, timeoutSeconds };
   }
-  throw ApplicationFailure.nonRetryable(`refused to run ${JSON.stringify(req.command.slice(0, 200))}: it is not a build (with verify_build), test (with verify_tests) or lint command of ${req.root}/worksplit.toml`, 'NotConfigured');
+  throw finalFailure(`refused to run ${JSON.stringify(req.command.slice(0, 200))}: it is not a build (with verify_build), test (with verify_tests) or lint command of ${req.root}/worksplit.toml`, 'NotConfigured');
 }
 
 /** Whether `s` is only single-quoted project paths (no shell syntax, no options). */

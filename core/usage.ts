@@ -4,6 +4,7 @@ export interface Usage {
   calls: number;
   promptTokens: number;
   outputTokens: number;
+  /** Model time reported by Ollama (total_duration), ms. */
   modelMs: number;
 }
 

@@ -6,9 +6,10 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { FileActivities } from '../activities';
 import type { RunSettings, TaskQueues } from './types';
+import { NON_RETRYABLE_TYPES } from '../core/failure-types';
 
 /** Failure types a retry of the activity cannot fix. */
-export const NON_RETRYABLE = ['InvalidJob', 'InvalidProject', 'PathOutsideProject', 'LimitExceeded', 'StatusFileCorrupt', 'ModelNotFound'];
+export const NON_RETRYABLE: string[] = [...NON_RETRYABLE_TYPES];
 
 export function fileActivities(settings: RunSettings) {
   return proxyLocalActivities<FileActivities>({

@@ -24,6 +24,7 @@ import { addUsage, emptyUsage } from '../core/usage';
 import { jobProgressQuery } from './messages';
 import { ModeContext, Produced, testPath } from './modes';
 import type { JobInput, JobPhase, JobResult, TokenUsage } from './types';
+import type { FailureType } from '../core/failure-types';
 
 type StatusExtra = { error?: string | null; partialState?: PartialState | null; ran?: boolean; writtenFiles?: string[] | null };
 
@@ -171,7 +172,7 @@ export class JobRun {
 
   /** Record the failure, then fail the workflow with a typed failure carrying the result, so the
    * Web UI shows the job as failed with the human reason and the batch gets the details. */
-  async fail(type: string, reason: string, partial?: PartialState): Promise<never> {
+  async fail(type: FailureType, reason: string, partial?: PartialState): Promise<never> {
     const result = await this.finish(partial ? 'partial' : 'fail', reason, partial);
     throw ApplicationFailure.create({ type, message: reason, nonRetryable: true, details: [result] });
   }

@@ -9,6 +9,7 @@ import { generateAndVerify } from './job-generate';
 import { JobRun } from './job-run';
 import { produceTests, testPath } from './modes';
 import type { JobInput, JobResult } from './types';
+import { isFailureType } from '../core/failure-types';
 
 export async function jobWorkflow(input: JobInput): Promise<JobResult> {
   const run = new JobRun(input);
@@ -37,7 +38,7 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
     if (isCancellation(err)) throw err;
     if (err instanceof ApplicationFailure && (err.details?.[0] as JobResult | undefined)?.id === input.jobId) throw err;
     const cause = rootCause(err);
-    return await CancellationScope.nonCancellable(() => run.fail(cause.type ?? 'JobFailed', cause.message));
+    return await CancellationScope.nonCancellable(() => run.fail(isFailureType(cause.type) ? cause.type : 'JobFailed', cause.message));
   }
 }
 

@@ -6,6 +6,7 @@ import { GeneratedFile, confineToDeclared, confineToProject, parseGeneratedFiles
 import { addFieldToStructLiterals, applyPatternInserts, parsePatternInserts } from '../core/patterns';
 import type { PromptSpec, RetryFeedback, SourceFile } from '../core/prompts';
 import type { PartialState } from '../core/status';
+import type { FailureType } from '../core/failure-types';
 
 /** What a mode needs from the job workflow: one model call for a prompt, and reading files. */
 export interface ModeContext {
@@ -20,7 +21,7 @@ export interface ModeContext {
 export type Produced =
   | { ok: true; files: GeneratedFile[]; partial?: PartialState }
   /** `retryable`: worth the one retry with feedback (an unusable answer), or final (unsafe). */
-  | { ok: false; error: string; type: string; retryable: boolean };
+  | { ok: false; error: string; type: FailureType; retryable: boolean };
 
 /** The test file of a TDD job: `output_dir/test_file`. */
 export function testPath(job: JobSpec): string | undefined {

@@ -5,6 +5,7 @@ import type { PromptLimits } from '../activities/prompts';
 import type { Deps } from '../core/graph';
 import type { JobState, ScheduleState } from '../core/schedule';
 import type { JobStatus, SelectOptions } from '../core/status';
+import type { Usage } from '../core/usage';
 
 export interface ProjectRef {
   /** Absolute path of the project root on the host that runs its file activities. */
@@ -46,13 +47,9 @@ export interface CheckSettings {
   commandTimeoutSeconds: number;
 }
 
-export interface TokenUsage {
-  calls: number;
-  promptTokens: number;
-  outputTokens: number;
-  /** Model time reported by Ollama, ms. */
-  modelMs: number;
-}
+/** Tokens and model time of a job or batch: core's one usage type, under the name the
+ * workflow-facing types have always used. */
+export type TokenUsage = Usage;
 
 export interface BatchInput {
   project: ProjectRef;
