@@ -9,6 +9,7 @@ import { PAYLOAD_CEILING_BYTES, formatBytes } from '../core/limits';
 import { projectConfig } from './project-config';
 import { MissingFileError, readBoundedFile, readProjectText } from './project-fs';
 import { finalFailure } from './failures';
+import { lineCount } from '../core/lines';
 
 export interface PromptLimits {
   maxContextLines: number;
@@ -51,7 +52,7 @@ export async function preparePrompt(req: PromptRequest): Promise<PreparedPrompt>
     if (refused && !req.allowOverBudget) throw finalFailure(budget.message!, 'LimitExceeded');
     // Preview (allowOverBudget) shows the prompt outside Temporal; a run must fit in history.
     if (!req.allowOverBudget) checkPayloadSize(req.job.id, prompt, targets);
-    const lineCounts = Object.fromEntries([...context, ...targets].map((f) => [f.path, f.content.split('\n').length - (f.content.endsWith('\n') ? 1 : 0)]));
+    const lineCounts = Object.fromEntries([...context, ...targets].map((f) => [f.path, lineCount(f.content)]));
     return { prompt, estimatedTokens: budget.tokens, contextFiles: context.map((c) => c.path), lineCounts, targets, warnings: budget.message ? [refused ? `${budget.message} (worksplit run refuses this prompt)` : budget.message] : [] };
   });
 }
@@ -102,7 +103,7 @@ async function readTargets(req: PromptRequest): Promise<SourceFile[]> {
 
 async function readLimited(req: PromptRequest, p: string): Promise<string> {
   const content = await readProjectText(req.root, p, (await projectConfig(req.root)).limits.max_file_bytes);
-  const lines = content.split('\n').length - (content.endsWith('\n') ? 1 : 0);
+  const lines = lineCount(content);
   if (lines > req.limits.maxContextLines) {
     throw finalFailure(
       `${p} has ${lines} lines, over max_context_lines (${req.limits.maxContextLines}); split it into smaller files first (a split job can do it)`,

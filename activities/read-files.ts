@@ -5,6 +5,7 @@ import { PAYLOAD_CEILING_BYTES, formatBytes } from '../core/limits';
 import { projectConfig } from './project-config';
 import { readProjectText } from './project-fs';
 import { finalFailure } from './failures';
+import { lineCount } from '../core/lines';
 
 export interface ReadFilesRequest {
   root: string;
@@ -19,7 +20,7 @@ export async function readProjectFiles(req: ReadFilesRequest): Promise<SourceFil
     const maxBytes = (await projectConfig(req.root)).limits.max_file_bytes;
     for (const p of req.paths) {
       const content = await readProjectText(req.root, p, maxBytes);
-      const lines = content.split('\n').length - (content.endsWith('\n') ? 1 : 0);
+      const lines = lineCount(content);
       if (lines > req.maxLines) throw finalFailure(`${p} has ${lines} lines, over max_context_lines (${req.maxLines}); split it first`, 'LimitExceeded');
       out.push({ path: p, content });
       total += Buffer.byteLength(content);

@@ -25,6 +25,7 @@ import { jobProgressQuery } from './messages';
 import { ModeContext, Produced, testPath } from './modes';
 import type { JobInput, JobPhase, JobResult, TokenUsage } from './types';
 import type { FailureType } from '../core/failure-types';
+import { lineCount } from '../core/lines';
 
 type StatusExtra = { error?: string | null; partialState?: PartialState | null; ran?: boolean; writtenFiles?: string[] | null };
 
@@ -230,6 +231,4 @@ function summaryTargets(spec: PromptSpec, job: JobSpec): string[] {
   }
 }
 
-function lineCount(s: string): number {
-  return s.split('\n').length - (s.endsWith('\n') ? 1 : 0);
-}
+
