@@ -3,11 +3,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { FailureType } from '../core/failure-types';
 import { UnsafePathError } from '../core/paths';
-import { DiskFullError } from './atomic-write';
-import { NoJobsFolderError } from './jobs-folder';
+import { DiskFullError } from '../project/atomic-write';
+import { NoJobsFolderError } from '../project/jobs-folder';
 import { ConfigError } from '../core/config';
-import { LimitExceededError, ProjectFileError } from './project-fs';
-import { StatusFileCorruptError } from './status-store';
+import { LimitExceededError, ProjectFileError } from '../project/project-fs';
+import { StatusFileCorruptError } from '../project/status-store';
 
 /** A failure no retry can fix, of one of the known types. */
 export function finalFailure(message: string, type: FailureType): ApplicationFailure {

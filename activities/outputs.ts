@@ -1,7 +1,7 @@
 // Writing generated files into the project: atomic, confined to the root.
 import type { GeneratedFile } from '../core/output-parse';
 import { typedFailures } from './failures';
-import { resolveInProject, writeProjectText } from './project-fs';
+import { resolveInProject, writeProjectText } from '../project/project-fs';
 
 export interface WriteOutputsRequest {
   root: string;

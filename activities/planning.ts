@@ -3,9 +3,9 @@ import { JobSpec, formatProblem } from '../core/job';
 import { RunPlan, planRun } from '../core/plan';
 import { SelectOptions, syncEntries } from '../core/status';
 import { typedFailures, invalidJob } from './failures';
-import { readJobFile, readJobFolder } from './job-files';
-import { statusStoreFor } from './status-store';
-import { LimitExceededError } from './project-fs';
+import { readJobFile, readJobFolder } from '../project/job-files';
+import { statusStoreFor } from '../project/status-store';
+import { LimitExceededError } from '../project/project-fs';
 
 export interface PlanRequest {
   root: string;

@@ -6,8 +6,8 @@ import type { JobSpec } from '../core/job';
 import { ChatPrompt, PromptSpec, SourceFile, buildPrompt, checkPromptBudget, needsTargets, systemPromptFile } from '../core/prompts';
 import { typedFailures } from './failures';
 import { PAYLOAD_CEILING_BYTES, formatBytes } from '../core/limits';
-import { projectConfig } from './project-config';
-import { MissingFileError, readBoundedFile, readProjectText } from './project-fs';
+import { projectConfig } from '../project/project-config';
+import { MissingFileError, readBoundedFile, readProjectText } from '../project/project-fs';
 import { finalFailure } from './failures';
 import { lineCount } from '../core/lines';
 

@@ -2,8 +2,8 @@
 import type { SourceFile } from '../core/prompts';
 import { typedFailures } from './failures';
 import { PAYLOAD_CEILING_BYTES, formatBytes } from '../core/limits';
-import { projectConfig } from './project-config';
-import { readProjectText } from './project-fs';
+import { projectConfig } from '../project/project-config';
+import { readProjectText } from '../project/project-fs';
 import { finalFailure } from './failures';
 import { lineCount } from '../core/lines';
 

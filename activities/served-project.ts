@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { normalizeProjectPath } from '../core/paths';
 import type { CommandRequest } from './commands';
-import { projectConfig } from './project-config';
+import { projectConfig } from '../project/project-config';
 import { finalFailure } from './failures';
 
 export function foreignProject(root: unknown, served: string): ApplicationFailure {

@@ -1,7 +1,7 @@
 // The status file projection: the only activities that write jobs/_jobstatus.json.
 import { StatusUpdate, applyUpdate, syncEntries } from '../core/status';
 import { typedFailures } from './failures';
-import { statusStoreFor } from './status-store';
+import { statusStoreFor } from '../project/status-store';
 
 export interface SyncStatusRequest {
   root: string;

@@ -220,8 +220,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
  * already when one of them was thrown, so importing them here costs nothing then. */
 function isConfigurationError(e: unknown): boolean {
   const { ConfigError } = require('../core/config') as typeof import('../core/config');
-  const { NoJobsFolderError } = require('../activities/jobs-folder') as typeof import('../activities/jobs-folder');
-  const { StatusFileCorruptError } = require('../activities/status-store') as typeof import('../activities/status-store');
+  const { NoJobsFolderError } = require('../project/jobs-folder') as typeof import('../project/jobs-folder');
+  const { StatusFileCorruptError } = require('../project/status-store') as typeof import('../project/status-store');
   return e instanceof ConfigError || e instanceof NoJobsFolderError || e instanceof StatusFileCorruptError;
 }
 

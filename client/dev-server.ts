@@ -6,7 +6,7 @@ import { promises as fs, openSync, closeSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Connection } from '@temporalio/client';
-import { writeFileAtomic } from '../activities/atomic-write';
+import { writeFileAtomic } from '../project/atomic-write';
 import { DEV_SERVER_DYNAMIC_CONFIG, dynamicConfigArgs, findTemporalCli } from './temporal-cli';
 
 export interface ServerState {

@@ -3,8 +3,8 @@
 import { formatProblem } from '../core/job';
 import { RunPlan, planRun } from '../core/plan';
 import { SelectOptions, syncEntries } from '../core/status';
-import { readJobFolder } from '../activities/job-files';
-import { statusStoreFor } from '../activities/status-store';
+import { readJobFolder } from '../project/job-files';
+import { statusStoreFor } from '../project/status-store';
 
 export async function offlinePlan(root: string, maxContextFiles: number, selection: SelectOptions): Promise<RunPlan & { warnings: string[] }> {
   const folder = await readJobFolder(root, maxContextFiles);

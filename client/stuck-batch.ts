@@ -2,7 +2,7 @@
 // bug, a payload the server refuses), so it never sees a cancel request and a new run would
 // attach to it forever. Such workflows are terminated, with the reason, as the last resort.
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { statusStoreFor } from '../activities/status-store';
+import { statusStoreFor } from '../project/status-store';
 import { jobWorkflowId } from '../core/ids';
 import { STUCK_STATUSES, applyUpdate } from '../core/status';
 import type { ProjectRef } from '../workflows/types';

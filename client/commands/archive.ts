@@ -2,8 +2,8 @@
 // to jobs/archive/ (their status entries go with them out of the status file).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { listJobIds } from '../../activities/jobs-folder';
-import { statusStoreFor } from '../../activities/status-store';
+import { listJobIds } from '../../project/jobs-folder';
+import { statusStoreFor } from '../../project/status-store';
 import { Output, plural } from '../output';
 import { loadProject } from '../project';
 

@@ -2,7 +2,7 @@
 // from files that were dropped (and why).
 import { printable } from '../../core/printable';
 import { buildDependencyGraph, executionGroups, waitsFor } from '../../core/graph';
-import { readJobFolder } from '../../activities/job-files';
+import { readJobFolder } from '../../project/job-files';
 import { Output } from '../output';
 import { loadProject } from '../project';
 

@@ -1,7 +1,7 @@
 // `worksplit fix JOB` and `worksplit fix-all`: lint the outputs of one job (or of every passed
 // job) and let the model fix what the linter reports, as a batch on Temporal.
-import { listJobIds } from '../../activities/jobs-folder';
-import { statusStoreFor } from '../../activities/status-store';
+import { listJobIds } from '../../project/jobs-folder';
+import { statusStoreFor } from '../../project/status-store';
 import { syncEntries } from '../../core/status';
 import { Output, UsageError } from '../output';
 import { loadProject } from '../project';

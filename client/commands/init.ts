@@ -3,7 +3,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_MODEL } from '../../core/config';
-import { writeFileAtomic } from '../../activities/atomic-write';
+import { writeFileAtomic } from '../../project/atomic-write';
 import { LANGUAGES, Language, projectFiles } from '../templates';
 import { Output, UsageError, colors } from '../output';
 

@@ -1,7 +1,7 @@
 // `worksplit lint [--job ID]`: run [build] lint_command in the project root, on the job's
 // outputs when a job is named.
 import { commandOnFiles, declaredOutputs, formatProblem } from '../../core/job';
-import { readJobFile } from '../../activities/job-files';
+import { readJobFile } from '../../project/job-files';
 import { runShellCommand } from '../../activities/commands';
 import { Output, UsageError } from '../output';
 import { loadProject } from '../project';

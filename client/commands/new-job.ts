@@ -1,6 +1,6 @@
 // `worksplit new-job NAME`: a job file from a template for each job type.
 import { existsSync, mkdirSync } from 'node:fs';
-import { writeFileAtomic } from '../../activities/atomic-write';
+import { writeFileAtomic } from '../../project/atomic-write';
 import * as path from 'node:path';
 import { JOB_ID_PATTERN } from '../../core/job-parse';
 import { JOB_TYPES, JobType, newJobText } from '../templates';

@@ -1,8 +1,8 @@
 // `worksplit preview JOB`: exactly what the job's first model call would send, with the context
 // files, their line counts, the token estimate and the model.
 import { formatProblem } from '../../core/job';
-import { readJobFile } from '../../activities/job-files';
-import { listJobIds } from '../../activities/jobs-folder';
+import { readJobFile } from '../../project/job-files';
+import { listJobIds } from '../../project/jobs-folder';
 import { preparePrompt } from '../../activities/prompts';
 import { askModelFacts, contextReport } from '../context-report';
 import { offlinePlan } from '../offline-plan';

@@ -1,7 +1,7 @@
 // `worksplit reset JOB|all [--status S]`: put jobs back to created (not ran, no error), so the
 // next run picks them up.
-import { listJobIds } from '../../activities/jobs-folder';
-import { statusStoreFor } from '../../activities/status-store';
+import { listJobIds } from '../../project/jobs-folder';
+import { statusStoreFor } from '../../project/status-store';
 import { applyUpdate, isStatus, syncEntries } from '../../core/status';
 import { Output, UsageError, plural } from '../output';
 import { loadProject } from '../project';

@@ -1,7 +1,7 @@
 // `worksplit retry JOB` runs one job again now; `worksplit retry --failed` runs a new batch over
 // the jobs that failed, ended partial, or were skipped or cancelled.
-import { listJobIds } from '../../activities/jobs-folder';
-import { statusStoreFor } from '../../activities/status-store';
+import { listJobIds } from '../../project/jobs-folder';
+import { statusStoreFor } from '../../project/status-store';
 import { syncEntries } from '../../core/status';
 import { Output, UsageError } from '../output';
 import { RunOptions, runCommand } from './run';

@@ -1,8 +1,8 @@
 // `worksplit status`: job statuses. While a batch runs, its live state (through the batch's
 // progress query) is shown beside the status file's; otherwise the status file alone.
 import { printable } from '../../core/printable';
-import { listJobIds } from '../../activities/jobs-folder';
-import { statusStoreFor } from '../../activities/status-store';
+import { listJobIds } from '../../project/jobs-folder';
+import { statusStoreFor } from '../../project/status-store';
 import { StatusEntry, countStatuses, summaryLine, syncEntries } from '../../core/status';
 import type { BatchJobReport, BatchProgress } from '../../workflows/types';
 import { findRunningBatch } from '../live-batch';

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { buildDependencyGraph } from '../../core/graph';
 import { declaredOutputs, formatProblem } from '../../core/job';
 import { outputsOfDependencies } from '../../core/plan';
-import { readJobFolder } from '../../activities/job-files';
+import { readJobFolder } from '../../project/job-files';
 import { Output, colors, plural } from '../output';
 import { askModelFacts } from '../context-report';
 import { checkJobInputs } from '../first-call';

@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readProjectText, resolveInProject, writeProjectText } from '../../activities/project-fs';
+import { readProjectText, resolveInProject, writeProjectText } from '../../project/project-fs';
 
 function setup() {
   const outside = mkdtempSync(path.join(os.tmpdir(), 'ws-outside-'));

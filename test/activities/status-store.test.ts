@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { parseStatusFile } from '../../core/status';
-import { StatusFileCorruptError, StatusStore } from '../../activities/status-store';
+import { StatusFileCorruptError, StatusStore } from '../../project/status-store';
 import { applyUpdate } from '../../core/status';
 
 const run = promisify(execFile);
@@ -31,7 +31,7 @@ test('4 processes writing at once: every update kept, the file is valid JSON whe
   const store = new StatusStore(root);
   await store.change(() => []);
   const script = `
-    const { StatusStore } = require(${JSON.stringify(path.resolve(__dirname, '../../dist/activities/status-store.js'))});
+    const { StatusStore } = require(${JSON.stringify(path.resolve(__dirname, '../../dist/project/status-store.js'))});
     const { applyUpdate } = require(${JSON.stringify(path.resolve(__dirname, '../../dist/core/status.js'))});
     const store = new StatusStore(process.argv[1]);
     const me = process.argv[2];

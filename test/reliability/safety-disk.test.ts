@@ -6,7 +6,7 @@ import type { FileHandle } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { AtomicFs, DiskFullError, nodeFs, writeFileAtomic } from '../../activities/atomic-write';
+import { AtomicFs, DiskFullError, nodeFs, writeFileAtomic } from '../../project/atomic-write';
 import { writeOutputs } from '../../activities/outputs';
 import { formatStatusFile, StatusEntry } from '../../core/status';
 import { runBatch } from '../support/harness';

@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LimitExceededError, readBoundedFile } from '../../activities/project-fs';
+import { LimitExceededError, readBoundedFile } from '../../project/project-fs';
 import { runBatch } from '../support/harness';
 import { makeProject, simpleJob } from '../support/project';
 import { block, isVerification, jobOf } from '../support/replies';

@@ -5,8 +5,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { resolveInProject, writeProjectText } from '../../activities/project-fs';
-import { StatusStore } from '../../activities/status-store';
+import { resolveInProject, writeProjectText } from '../../project/project-fs';
+import { StatusStore } from '../../project/status-store';
 import { commandOnFiles } from '../../core/job';
 import { assertWritablePath } from '../../core/paths';
 import { runBatch } from '../support/harness';
