@@ -38,7 +38,9 @@ export function makeBenchProject(ctx: BenchContext, jobs: JobDef[], maxConcurren
   writeFileSync(path.join(root, 'jobs', '_systemprompt_verify.md'), 'verify\n');
   writeFileSync(
     path.join(root, 'worksplit.toml'),
-    `[ollama]\nurl = "${ctx.ollama.url}"\n[batch]\nmax_concurrent = ${maxConcurrent}\n[temporal]\ntask_queue = "bench-${process.pid}-${++counter}"\n`,
+    // The stand-in model has no slot limit: as many model calls at once as jobs, so the figures
+    // measure orchestration, not [ollama] parallel's default of 1.
+    `[ollama]\nurl = "${ctx.ollama.url}"\nparallel = ${Math.min(64, Math.max(1, maxConcurrent || 64))}\n[batch]\nmax_concurrent = ${maxConcurrent}\n[temporal]\ntask_queue = "bench-${process.pid}-${++counter}"\n`,
   );
   for (const j of jobs) writeFileSync(path.join(root, 'jobs', `${j.id}.md`), jobText({ fm: { output_dir: 'out', output_file: `${j.id}.txt`, ...(j.deps?.length ? { depends_on: j.deps } : {}) } }, j.id));
   return root;
