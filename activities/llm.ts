@@ -21,6 +21,7 @@ import {
 } from '../core/context-window';
 import type { ChatPrompt } from '../core/prompts';
 import { checkAnswerSize } from './answer-limit';
+import { quietErrorFetch } from './ollama-fetch';
 import { modelContextFacts } from './ollama-model-facts';
 import { finalFailure, retryableFailure } from './failures';
 
@@ -176,7 +177,8 @@ async function call(llm: LlmSettings, prompt: ChatPrompt, numCtx: number, facts:
   const signal = AbortSignal.any([cancelled, watchdog.signal]);
   const client = new Ollama({
     host: llm.url,
-    fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }),
+    // Error pages that are not JSON (a proxy's 502) reach the message without the client's stray log line.
+    fetch: quietErrorFetch((input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal })),
   });
   const answering = () => {
     phase = 'answering';

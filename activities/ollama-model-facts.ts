@@ -1,6 +1,7 @@
 // What an Ollama server says about a model's context (POST /api/show), asked once per server
 // and model and kept for a while: a batch asks once, a long-lived worker notices a re-pulled model.
 import { Ollama } from 'ollama';
+import { quietErrorFetch } from './ollama-fetch';
 import { ModelContextFacts, contextLengthOf, parseModelfileNumCtx } from '../core/context-window';
 
 const KEEP_MS = 10 * 60_000;
@@ -19,7 +20,7 @@ export function modelContextFacts(url: string, model: string, signal?: AbortSign
 }
 
 async function fetchFacts(url: string, model: string, signal?: AbortSignal): Promise<ModelContextFacts> {
-  const client = new Ollama({ host: url, fetch: (input, init) => fetch(input, { ...init, ...(signal ? { signal } : {}) }) });
+  const client = new Ollama({ host: url, fetch: quietErrorFetch((input, init) => fetch(input, { ...init, ...(signal ? { signal } : {}) })) });
   try {
     const show = await client.show({ model });
     const maxContext = contextLengthOf(show.model_info as unknown as Record<string, unknown> | undefined);

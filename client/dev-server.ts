@@ -94,7 +94,8 @@ function stateProblem(raw: unknown): string | undefined {
   return undefined;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -6,7 +6,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { serverStatus, stopServer } from '../../client/dev-server';
+import { alive, serverStatus, stopServer } from '../../client/dev-server';
 import { OllamaTestServer } from '../support/ollama-test-server';
 import { runCli } from '../support/processes';
 import { makeProject, simpleJob } from '../support/project';
@@ -31,14 +31,6 @@ afterAll(async () => {
   await ollama.stop();
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function writeState(root: string, state: Record<string, unknown>): void {
   mkdirSync(path.join(root, '.worksplit'), { recursive: true });
