@@ -1,8 +1,7 @@
 // Parse and validate one job file (markdown + YAML frontmatter) into a JobSpec.
 // Pure: takes the file's text, returns the spec or every problem found, each naming the field.
-// Not for workflows (gray-matter pulls in Node modules); activities and the CLI use it.
-import matter from 'gray-matter';
-import { z } from 'zod';
+import { load as loadYaml } from 'js-yaml';
+import { describeValue, listField, objectField, oneOfField, booleanField, readFields, stringField } from './fields';
 import { JOB_MODES, JobProblem, JobSpec, joinPath } from './job';
 import { UnsafePathError, assertWritablePath, normalizeProjectPath } from './paths';
 
@@ -17,26 +16,24 @@ export type ParseResult =
   | { ok: false; problems: JobProblem[]; warnings: JobProblem[] };
 
 // A list written as YAML null (`context_files:` with nothing under it) counts as empty.
-const pathList = z.preprocess((v) => (v === null ? [] : v), z.array(z.string()));
-const optionalString = z.string().optional();
+const pathList = listField(stringField());
+const optionalString = stringField().optional();
 
-const frontmatterSchema = z.looseObject({
-  mode: z.enum(JOB_MODES).default('replace'),
+const frontmatterSchema = objectField({
+  mode: oneOfField(JOB_MODES, `must be one of ${JOB_MODES.join(', ')} ("create" is not a mode; replace is the default)`).default('replace'),
   context_files: pathList.default([]),
-  output_dir: z.string({ error: 'is required (the folder the output file lives in)' }),
-  output_file: z.string({ error: 'is required (the output file name)' }),
+  output_dir: stringField({ missing: 'is required (the folder the output file lives in)' }),
+  output_file: stringField({ missing: 'is required (the output file name)' }),
   output_files: pathList.optional(),
-  sequential: z.boolean().default(false),
+  sequential: booleanField().default(false),
   target_files: pathList.optional(),
   target_file: optionalString,
   test_file: optionalString,
-  verify: z.boolean().default(true),
+  verify: booleanField().default(true),
   depends_on: pathList.optional(),
   struct_name: optionalString,
   new_field: optionalString,
 });
-
-const KNOWN_FIELDS = new Set(Object.keys(frontmatterSchema.shape));
 
 /** Split a job file into frontmatter text and body, accepting CRLF and a UTF-8 BOM. */
 export function splitFrontmatter(text: string): { yaml: string; body: string } | { error: string } {
@@ -68,9 +65,8 @@ export function parseJobFile(fileName: string, text: string, opts: ParseOptions)
   }
   let data: Record<string, unknown>;
   try {
-    // Passing options bypasses gray-matter's global cache, which would hand back shared objects.
-    const parsed = matter(`---\n${split.yaml}\n---\n`, { excerpt: false });
-    data = (parsed.data ?? {}) as Record<string, unknown>;
+    // js-yaml 4's default schema is the safe one (no functions or other executable types).
+    data = (loadYaml(split.yaml) ?? {}) as Record<string, unknown>;
   } catch (e) {
     const reason = (e as Error).message.split('\n')[0].slice(0, 200);
     problems.push({ file, message: `invalid YAML in frontmatter: ${reason}` });
@@ -83,20 +79,15 @@ export function parseJobFile(fileName: string, text: string, opts: ParseOptions)
     return fail();
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    problems.push({ file, message: `frontmatter must be YAML fields (name: value), not ${describe(data)}` });
+    problems.push({ file, message: `frontmatter must be YAML fields (name: value), not ${describeValue(data)}` });
     return fail();
   }
-  for (const key of Object.keys(data)) {
-    if (!KNOWN_FIELDS.has(key)) warnings.push({ file, field: key, message: 'unknown field (ignored)' });
-  }
-  const res = frontmatterSchema.safeParse(data);
-  if (!res.success) {
-    for (const issue of res.error.issues) {
-      problems.push({ file, field: fieldName(issue.path), message: issueMessage(issue, data) });
-    }
+  for (const key of frontmatterSchema.unknownKeys(data)) warnings.push({ file, field: key, message: 'unknown field (ignored)' });
+  const { value: fm, issues } = readFields(frontmatterSchema, data);
+  if (issues.length > 0) {
+    for (const issue of issues) problems.push({ file, field: issue.path, message: issue.message });
     return fail();
   }
-  const fm = res.data;
   const instructions = split.body.trim();
   if (instructions === '') problems.push({ file, message: 'the job body is empty: write the instructions for the model below the frontmatter' });
 
@@ -194,32 +185,6 @@ export function parseJobFile(fileName: string, text: string, opts: ParseOptions)
   if (fm.struct_name !== undefined) job.structName = fm.struct_name;
   if (fm.new_field !== undefined) job.newField = fm.new_field;
   return { ok: true, job, warnings };
-}
-
-function fieldName(path: PropertyKey[]): string | undefined {
-  if (path.length === 0) return undefined;
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
-}
-
-function issueMessage(issue: z.core.$ZodIssue, data: Record<string, unknown>): string {
-  if (issue.code === 'invalid_value' && issue.path[0] === 'mode') {
-    return `must be one of ${JOB_MODES.join(', ')} ("create" is not a mode; replace is the default)`;
-  }
-  const value = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k], data);
-  if (issue.code === 'invalid_type' && value === undefined) {
-    return issue.message.startsWith('is required') ? issue.message : 'is required';
-  }
-  if (issue.code === 'invalid_type') return `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}, got ${describe(value)}`;
-  return issue.message;
-}
-
-/** A value in a few words; never serializes the whole value (it may be huge, or an alias bomb). */
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `a list of ${v.length}`;
-  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  if (typeof v === 'object') return v instanceof Date ? 'a date' : 'a mapping';
-  return `${typeof v} ${String(v).slice(0, 40)}`;
 }
 
 /** The most values a frontmatter may hold with its aliases expanded. */

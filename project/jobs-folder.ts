@@ -1,6 +1,6 @@
 // Which jobs the jobs/ folder holds, by name, without opening any job file: enough for the
 // commands that only list jobs (status, reset, archive), which then need not load the job
-// parser (zod and YAML).
+// parser (YAML and the field reader).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileKind } from './project-fs';

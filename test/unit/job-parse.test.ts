@@ -71,6 +71,14 @@ describe('parseJobFile', () => {
     expect(problemsOf('---\noutput_dir: a\noutput_file: b\ncontext_files: [x, y, z]\n---\nx')[0]).toMatchObject({ field: 'context_files', message: expect.stringMatching(/limit is 2/) });
   });
 
+  test('YAML that would run code or build objects is refused as invalid YAML, naming the file', () => {
+    for (const tag of ['!!js/function "function () { return 1 }"', '!!js/regexp /x/', '!!js/undefined ""']) {
+      expect(problemsOf(`---\noutput_dir: ${tag}\noutput_file: x.ts\n---\nWrite x.\n`)).toEqual([
+        { file: 'jobs/a.md', message: expect.stringMatching(/^invalid YAML in frontmatter: unknown tag/) },
+      ]);
+    }
+  });
+
   test('unknown fields are warnings, not errors', () => {
     const r = parse('---\noutput_dir: a\noutput_file: b\ncolour: blue\n---\nx');
     expect(r.ok).toBe(true);
