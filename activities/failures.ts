@@ -7,6 +7,7 @@ import { DiskFullError } from '../project/atomic-write';
 import { NoJobsFolderError } from '../project/jobs-folder';
 import { ConfigError } from '../core/config';
 import { LimitExceededError, ProjectFileError } from '../project/project-fs';
+import { MissingSystemPromptError, PromptLimitError } from '../project/prompt-files';
 import { StatusFileCorruptError } from '../project/status-store';
 
 /** A failure no retry can fix, of one of the known types. */
@@ -26,7 +27,8 @@ export function invalidJob(message: string): ApplicationFailure {
 /** Rethrow known input errors as typed non-retryable failures. */
 export function asFailure(e: unknown): unknown {
   if (e instanceof UnsafePathError) return finalFailure(e.message, 'PathOutsideProject');
-  if (e instanceof LimitExceededError) return finalFailure(e.message, 'LimitExceeded');
+  if (e instanceof LimitExceededError || e instanceof PromptLimitError) return finalFailure(e.message, 'LimitExceeded');
+  if (e instanceof MissingSystemPromptError) return finalFailure(e.message, 'InvalidProject');
   if (e instanceof ConfigError) return finalFailure(e.message, 'InvalidProject');
   if (e instanceof ProjectFileError) return finalFailure(e.message, 'InvalidJob');
   if (e instanceof StatusFileCorruptError) return finalFailure(e.message, 'StatusFileCorrupt');

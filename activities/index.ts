@@ -9,7 +9,7 @@ import { servingOnly, configuredCommand } from './served-project';
 import { recordStatus, syncStatusFile } from './status';
 
 export { createLlmActivities } from './llm';
-export type { ChatRequest, ChatResult, ChatHeartbeat, LlmSettings } from './llm';
+export type { ChatRequest, ChatResult } from './llm';
 
 /** Activities that read or write the project checkout: they run on the project's own queue, and
  * act only on `root`, the project this worker serves (its real path, as loadProject gives it). */

@@ -5,7 +5,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { StatusUpdate } from '../core/status';
 import { WriteOutputsRequest, writeOutputs } from './outputs';
-import { PreparedPrompt, PromptRequest, preparePrompt } from './prompts';
+import type { PreparedPrompt, PromptRequest } from '../project/prompt-files';
+import { preparePrompt } from './prompts';
 import { recordStatus } from './status';
 
 export interface JobStepRequest {

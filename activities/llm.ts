@@ -20,30 +20,11 @@ import {
   promptWasCut,
 } from '../core/context-window';
 import type { ChatPrompt } from '../core/prompts';
+import type { ChatHeartbeat, LlmSettings } from '../core/model-call';
 import { checkAnswerSize } from './answer-limit';
-import { quietErrorFetch } from './ollama-fetch';
-import { modelContextFacts } from './ollama-model-facts';
+import { quietErrorFetch } from '../ollama-api/error-fetch';
+import { modelContextFacts } from '../ollama-api/model-facts';
 import { finalFailure, retryableFailure } from './failures';
-
-export interface LlmSettings {
-  url: string;
-  model: string;
-  /** Limit of the whole call, the activity's start-to-close timeout: first byte plus answer. */
-  timeoutSeconds: number;
-  /** Limit of the answer once it streams (timeout_seconds). Unset in batches started by older
-   * versions, where timeoutSeconds was the only limit. */
-  answerSeconds?: number;
-  /** Limit of the wait before the first byte: queue, model load, reading the prompt. */
-  firstByteSeconds?: number;
-  stallSeconds: number;
-  think?: boolean;
-  options?: Record<string, unknown>;
-  stream: boolean;
-  /** Room kept for the answer in the context window (from max_output_lines). */
-  answerTokens?: number;
-  /** [limits] max_file_bytes: a longer answer fails with LimitExceeded. */
-  maxAnswerBytes?: number;
-}
 
 export interface ChatRequest {
   llm: LlmSettings;
@@ -60,17 +41,6 @@ export interface ChatResult {
   /** Wall time of the call as seen here, in ms. */
   wallMs: number;
   /** The context window the call ran with. */
-  numCtx?: number;
-}
-
-/** What the LLM activity heartbeats: visible on the pending activity in the Web UI. */
-export interface ChatHeartbeat {
-  /** 'waiting': queued at Ollama, loading the model or reading the prompt; 'answering': streaming. */
-  phase: 'waiting' | 'answering';
-  tokens: number;
-  thinkingTokens: number;
-  elapsedMs: number;
-  attempt: number;
   numCtx?: number;
 }
 
@@ -286,6 +256,9 @@ function isBusy(e: unknown): boolean {
 }
 
 /** Model-not-found is final; everything else (5xx, refused connections, cut streams) retries. */
+/** Socket errors that mean the server is not there (or not reachable from here). */
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+
 export function classify(e: unknown, llm: Pick<LlmSettings, 'url' | 'model'>): unknown {
   if (e instanceof ApplicationFailure) return e;
   const err = e as { cause?: { code?: string } };
@@ -294,7 +267,7 @@ export function classify(e: unknown, llm: Pick<LlmSettings, 'url' | 'model'>): u
   if (status === 404 || /model ['"]?[^'"]*['"]? not found/i.test(msg)) {
     return finalFailure(`model "${llm.model}" is not available on the Ollama server at ${llm.url} (${msg}); pull it with: ollama pull ${llm.model}`, 'ModelNotFound');
   }
-  if (err.cause?.code === 'ECONNREFUSED' || /fetch failed/i.test(msg)) {
+  if (NETWORK_ERRORS.has(err.cause?.code ?? '') || /fetch failed/i.test(msg)) {
     return retryableFailure(`Ollama at ${llm.url} is not reachable (${err.cause?.code ?? msg})`, 'OllamaUnreachable');
   }
   if (status !== undefined) return retryableFailure(`Ollama answered HTTP ${status}: ${msg}`, 'OllamaError');

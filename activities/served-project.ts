@@ -3,7 +3,7 @@
 // serves, and run only the commands that project's own worksplit.toml names.
 import { ApplicationFailure } from '@temporalio/common';
 import { normalizeProjectPath } from '../core/paths';
-import type { CommandRequest } from './commands';
+import type { CommandRequest } from '../project/shell-command';
 import { projectConfig } from '../project/project-config';
 import { finalFailure } from './failures';
 

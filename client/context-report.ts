@@ -2,8 +2,8 @@
 // num_ctx a call would use and the model's maximum, asked from the Ollama server when it answers.
 import { ModelContextFacts, answerTokenBudget, chooseNumCtx, estimateChatTokens } from '../core/context-window';
 import type { ChatPrompt } from '../core/prompts';
-import type { LlmSettings } from '../activities/llm';
-import { modelContextFacts } from '../activities/ollama-model-facts';
+import type { LlmSettings } from '../core/model-call';
+import { modelContextFacts } from '../ollama-api/model-facts';
 
 export interface ContextReport {
   line: string;

@@ -1,15 +1,14 @@
-// A job's first model call, prepared exactly as its workflow prepares it (activities/prompts.ts):
+// A job's first model call, prepared exactly as its workflow prepares it (project/prompt-files.ts):
 // `preview` prints it, `validate` checks through it that every job's context and target files
 // can be read, stay inside the project and fit the limits, as `run` will.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
 import type { ModelContextFacts } from '../core/context-window';
 import type { JobSpec } from '../core/job';
-import type { LlmSettings } from '../activities/llm';
+import type { LlmSettings } from '../core/model-call';
 import { ContextReport, contextReport } from './context-report';
-import type { PromptSpec } from '../core/prompts';
-import { PromptLimits, preparePrompt } from '../activities/prompts';
+import type { PromptLimits, PromptSpec } from '../core/prompts';
+import { MissingSystemPromptError, preparePrompt } from '../project/prompt-files';
 import { mainOutputs, testPath } from '../workflows/modes';
 
 export function firstCallSpec(job: JobSpec): PromptSpec {
@@ -75,7 +74,7 @@ export async function checkJobInputs(root: string, job: JobSpec, dependencyOutpu
     }
   } catch (e) {
     // A missing system prompt file is reported once for the whole folder by validate.
-    if (!(e instanceof ApplicationFailure && e.type === 'InvalidProject')) errors.push(`${file}: ${(e as Error).message}`);
+    if (!(e instanceof MissingSystemPromptError)) errors.push(`${file}: ${(e as Error).message}`);
   }
   return { errors, warnings };
 }

@@ -1,6 +1,6 @@
 // The health check before a run (SPEC §6): is Ollama there, and is the model pulled?
 import { Ollama } from 'ollama';
-import { quietErrorFetch } from '../activities/ollama-fetch';
+import { quietErrorFetch } from '../ollama-api/error-fetch';
 
 export type Health = { ok: true } | { ok: false; message: string };
 

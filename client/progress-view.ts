@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { jobWorkflowId } from '../core/ids';
-import type { ChatHeartbeat } from '../activities/llm';
+import type { ChatHeartbeat } from '../core/model-call';
 import type { BatchJobReport, BatchProgress, BatchResult } from '../workflows/types';
 import { type JobWorkflow, jobProgressQuery } from '../workflows/messages';
 import { Output, colors, seconds } from './output';

@@ -7,6 +7,13 @@ export interface SourceFile {
   content: string;
 }
 
+/** The [limits] a prompt is built within. */
+export interface PromptLimits {
+  maxContextLines: number;
+  maxContextFiles: number;
+  maxPromptTokens: number;
+}
+
 export interface ChatPrompt {
   system: string;
   user: string;

@@ -2,7 +2,7 @@
 // outputs when a job is named.
 import { commandOnFiles, declaredOutputs, formatProblem } from '../../core/job';
 import { readJobFile } from '../../project/job-files';
-import { runShellCommand } from '../../activities/commands';
+import { runShellCommand } from '../../project/shell-command';
 import { Output, UsageError } from '../output';
 import { loadProject } from '../project';
 

@@ -3,7 +3,7 @@
 import { formatProblem } from '../../core/job';
 import { readJobFile } from '../../project/job-files';
 import { listJobIds } from '../../project/jobs-folder';
-import { preparePrompt } from '../../activities/prompts';
+import { preparePrompt } from '../../project/prompt-files';
 import { askModelFacts, contextReport } from '../context-report';
 import { offlinePlan } from '../offline-plan';
 import { Output, UsageError, colors } from '../output';

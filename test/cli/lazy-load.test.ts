@@ -1,7 +1,9 @@
 // Read-only commands load only what they use: never the Temporal worker (a native module and
 // its SDK, hundreds of ms), and the client only when there is a server to ask. Which packages a
 // command loaded is read from the process itself (test/support/loaded-packages.js).
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../support/processes';
 import { makeProject, simpleJob } from '../support/project';
@@ -22,4 +24,16 @@ test.each([['status'], ['validate'], ['deps'], ['preview', 'a'], ['readme'], ['-
   expect(loaded).toContain('commander');
   expect(loaded).not.toContain('@temporalio/worker');
   expect(loaded).not.toContain('@temporalio/client');
+  // Nor fetch: asking Ollama for the model's context (validate, preview) goes over node:http,
+  // since setting up fetch costs a command ~50 ms.
+  expect(loaded).not.toContain('node:undici');
+});
+
+test('the marker for fetch is real: a process that calls fetch is listed with node:undici', () => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'loaded-')), 'loaded.txt');
+  const env = { ...process.env, LOADED_PACKAGES_FILE: file };
+  execFileSync(process.execPath, ['--require', PRELOAD, '-e', 'fetch("http://127.0.0.1:9").catch(() => {})'], { env });
+  expect(readFileSync(file, 'utf8').split('\n')).toContain('node:undici');
+  execFileSync(process.execPath, ['--require', PRELOAD, '-e', '0'], { env });
+  expect(readFileSync(file, 'utf8').split('\n')).not.toContain('node:undici');
 });

@@ -4,7 +4,7 @@
 // stalls. The model answers noise, so jobs end failed; what is asserted is how and why.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { forgetModelFacts } from '../../activities/ollama-model-facts';
+import { forgetModelFacts } from '../../ollama-api/model-facts';
 import { loadProject } from '../../client/project';
 import { jobWorkflowId } from '../../core/ids';
 import { Harness, connectTestServer, runBatch } from '../support/harness';

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { NUM_CTX_SIZES } from '../../core/context-window';
-import { forgetModelFacts } from '../../activities/ollama-model-facts';
+import { forgetModelFacts } from '../../ollama-api/model-facts';
 import { runBatch } from '../support/harness';
 import { useServers, readStatuses } from '../support/servers';
 import { makeProject, simpleJob } from '../support/project';

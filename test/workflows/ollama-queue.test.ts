@@ -1,7 +1,7 @@
 // Waiting at Ollama is not a stall: requests beyond OLLAMA_NUM_PARALLEL wait in its FIFO queue
 // without a byte, and the first one waits for the model to load. The stall watchdog counts only
 // once an answer streams; the wait has first_byte_seconds; a full queue's 503 is retried.
-import { forgetModelFacts } from '../../activities/ollama-model-facts';
+import { forgetModelFacts } from '../../ollama-api/model-facts';
 import { runBatch } from '../support/harness';
 import { useServers } from '../support/servers';
 import { makeProject, simpleJob } from '../support/project';
