@@ -11,6 +11,7 @@ import {
   nextToStart,
   skipAllWaiting,
 } from '../core/schedule';
+import { statusAfterBatch } from '../core/job-states';
 import type { StatusUpdate } from '../core/status';
 import { addUsage, emptyUsage } from '../core/usage';
 import type { BatchJobReport, BatchProgress, BatchTotals, CarriedBatch, JobResult } from './types';
@@ -83,18 +84,9 @@ export class BatchState {
     return skipAllWaiting(this.carried.schedule, reason);
   }
 
-  /**
-   * The status-file update the batch writes for a job that did not record its own end: skipped
-   * and cancelled jobs go back to created (a cancelled job that had started is not "ran" any
-   * more, so the next run picks it up); a failed one is failed with its reason (one that never
-   * started was judged at planning and counts as run).
-   */
+  /** The status-file entry of a job the batch ended (core/job-states.ts). */
   statusUpdate(id: string): StatusUpdate {
-    const j = this.jobs[id];
-    const started = j.startedAt !== undefined;
-    if (j.state === 'failed') return { id, status: 'fail', error: j.reason ?? 'failed', ...(started ? {} : { ran: true }) };
-    if (j.state === 'cancelled') return { id, status: 'created', error: j.reason ?? 'cancelled', ...(started ? { ran: false } : {}) };
-    return { id, status: 'created', error: j.reason ?? 'skipped' };
+    return statusAfterBatch(id, this.jobs[id]);
   }
 
   totals(): BatchTotals {

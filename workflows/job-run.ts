@@ -23,7 +23,8 @@ import type { JobStatus, PartialState, StatusUpdate } from '../core/status';
 import { addUsage, emptyUsage } from '../core/usage';
 import { jobProgressQuery } from './messages';
 import { ModeContext, Produced, testPath } from './modes';
-import type { JobInput, JobPhase, JobResult, TokenUsage } from './types';
+import type { JobPhase } from '../core/job-states';
+import type { JobInput, JobResult, TokenUsage } from './types';
 import type { FailureType } from '../core/failure-types';
 import { lineCount } from '../core/lines';
 

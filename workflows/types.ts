@@ -1,8 +1,9 @@
 // Inputs, results and progress shapes of the batch and job workflows. Types only: shared by
 // workflows, the CLI and tests.
-import type { LlmSettings } from '../activities/llm';
-import type { PromptLimits } from '../activities/prompts';
+import type { LlmSettings } from '../core/model-call';
+import type { PromptLimits } from '../core/prompts';
 import type { Deps } from '../core/graph';
+import type { JobPhase } from '../core/job-states';
 import type { JobState, ScheduleState } from '../core/schedule';
 import type { JobStatus, SelectOptions } from '../core/status';
 import type { Usage } from '../core/usage';
@@ -77,8 +78,6 @@ export interface JobInput {
   fixOnly?: boolean;
   searchAttributes?: boolean;
 }
-
-export type JobPhase = 'starting' | 'testing' | 'generating' | 'writing' | 'verifying' | 'building' | 'running tests' | 'fixing' | 'done';
 
 export interface JobResult {
   id: string;
