@@ -1,11 +1,10 @@
 // Planning a batch: read every job file and the status file, decide what runs. Read-only.
 import { JobSpec, formatProblem } from '../core/job';
-import { RunPlan, planRun } from '../core/plan';
-import { SelectOptions, syncEntries } from '../core/status';
+import type { SelectOptions } from '../core/status';
 import { typedFailures, invalidJob } from './failures';
-import { readJobFile, readJobFolder } from '../project/job-files';
-import { statusStoreFor } from '../project/status-store';
+import { readJobFile } from '../project/job-files';
 import { LimitExceededError } from '../project/project-fs';
+import { BatchPlan, planFromProject } from '../project/run-plan';
 
 export interface PlanRequest {
   root: string;
@@ -13,21 +12,11 @@ export interface PlanRequest {
   selection: SelectOptions;
 }
 
-export interface BatchPlan extends RunPlan {
-  /** Every job id in jobs/ (the status file is synced to these). */
-  allIds: string[];
-  warnings: string[];
-}
-
 export async function planBatch(req: PlanRequest): Promise<BatchPlan> {
   return typedFailures(async () => {
-    const folder = await readJobFolder(req.root, req.maxContextFiles);
-    const current = await statusStoreFor(req.root).read();
-    const { entries } = syncEntries(current, folder.ids, new Date().toISOString());
-    const plan = planRun({ ...folder, entries, selection: req.selection });
-    const result: BatchPlan = { ...plan, allIds: folder.ids, warnings: [...folder.warnings.map(formatProblem), ...plan.graphWarnings] };
-    assertPlanFits(result);
-    return result;
+    const plan = await planFromProject(req.root, req.maxContextFiles, req.selection);
+    assertPlanFits(plan);
+    return plan;
   });
 }
 

@@ -7,7 +7,7 @@ import type { ModelContextFacts } from '../core/context-window';
 import type { JobSpec } from '../core/job';
 import type { LlmSettings } from '../core/model-call';
 import { ContextReport, contextReport } from './context-report';
-import type { PromptLimits, PromptSpec } from '../core/prompts';
+import { PromptLimits, PromptSpec, systemPromptFile } from '../core/prompts';
 import { MissingSystemPromptError, preparePrompt } from '../project/prompt-files';
 import { mainOutputs, testPath } from '../workflows/modes';
 
@@ -20,6 +20,13 @@ export function firstCallSpec(job: JobSpec): PromptSpec {
   if (job.mode === 'split') return { kind: 'split', file: first, previous: [], remaining };
   if (job.sequential) return { kind: 'sequential', file: first, previous: [], remaining };
   return { kind: 'generate', outputPaths: mainOutputs(job) };
+}
+
+/** The system prompt files a job's generating calls need: its first call's, and for a TDD job
+ * also the one of the code written after its tests. (Verification needs `verify`, every job.) */
+export function systemPromptsOf(job: JobSpec): string[] {
+  const first = systemPromptFile(firstCallSpec(job)).name;
+  return job.testFile ? [first, systemPromptFile(firstCallSpec({ ...job, testFile: undefined })).name] : [first];
 }
 
 /** The files a job reads before its first answer, by the field that names them. */

@@ -5,7 +5,7 @@ import { readJobFile } from '../../project/job-files';
 import { listJobIds } from '../../project/jobs-folder';
 import { preparePrompt } from '../../project/prompt-files';
 import { askModelFacts, contextReport } from '../context-report';
-import { offlinePlan } from '../offline-plan';
+import { planFromProject } from '../../project/run-plan';
 import { Output, UsageError, colors } from '../output';
 import { loadProject, runSettings } from '../project';
 import { firstCallSpec } from '../first-call';
@@ -25,7 +25,7 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
     return 0;
   }
   const spec = firstCallSpec(job);
-  const plan = await offlinePlan(project.ref.root, project.config.limits.max_context_files, { resume: true, rerun: true });
+  const plan = await planFromProject(project.ref.root, project.config.limits.max_context_files, { resume: true, rerun: true });
   let prepared;
   try {
     prepared = await preparePrompt({ root: project.ref.root, job, dependencyOutputs: plan.dependencyOutputs[id] ?? [], limits: settings.limits, spec, allowOverBudget: true });

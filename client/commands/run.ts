@@ -14,7 +14,7 @@ import type { BatchInput, BatchResult } from '../../workflows/types';
 import { BATCH_WORKFLOW_TYPE, type BatchWorkflow, progressQuery } from '../../workflows/messages';
 import { connectClient, recordedTarget, resolveTarget, workflowUiUrl } from '../connection';
 import { type LocalWorker, createLocalWorker } from '../local-worker';
-import { offlinePlan } from '../offline-plan';
+import { planFromProject } from '../../project/run-plan';
 import { checkOllama } from '../ollama-health';
 import { Output, UsageError, colors, plural, seconds } from '../output';
 import { eventLine, watchProgress } from '../progress-view';
@@ -70,7 +70,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   // What the batch will do, for its summary in the Web UI (the batch plans again itself), and
   // whether there is anything to do at all: with nothing selected and no batch to attach to, no
   // batch is started.
-  const planned = handled(offlinePlan(ref.root, config.limits.max_context_files, selection));
+  const planned = handled(planFromProject(ref.root, config.limits.max_context_files, selection));
   const recorded = runWorker ? await recordedTarget(project) : undefined;
   const early = recorded ? handled(createLocalWorker(recorded, project)) : undefined;
   if (health) {
@@ -217,7 +217,7 @@ function batchSummary(groups: string[][], maxConcurrent: number, model: string):
 }
 
 async function dryRun(root: string, maxContextFiles: number, selection: { resume: boolean; rerun: boolean; only?: string; ids?: string[] }, maxConcurrent: number, out: Output): Promise<number> {
-  const plan = await offlinePlan(root, maxContextFiles, selection);
+  const plan = await planFromProject(root, maxContextFiles, selection);
   plan.warnings.forEach((w) => out.warn(w));
   const runnable = plan.groups.flat();
   out.line(`Dry run: ${plural(runnable.length, 'job')} would run in ${plural(plan.groups.length, 'group')}, at most ${maxConcurrent || 'unlimited'} at once. Nothing was changed.`);

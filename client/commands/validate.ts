@@ -9,7 +9,7 @@ import { outputsOfDependencies } from '../../core/plan';
 import { readJobFolder } from '../../project/job-files';
 import { Output, colors, plural } from '../output';
 import { askModelFacts } from '../context-report';
-import { checkJobInputs } from '../first-call';
+import { checkJobInputs, systemPromptsOf } from '../first-call';
 import { loadProject, runSettings } from '../project';
 import { NEW_JOB_PLACEHOLDERS } from '../templates';
 
@@ -41,12 +41,8 @@ export async function validateCommand(dir: string, out: Output): Promise<number>
       warnings.push(`jobs/${j.id}.md: the instructions are still new-job's placeholder; write what the model should do`);
     }
   }
-  const needed = new Set(['create', 'verify']);
-  for (const j of folder.jobs) {
-    if (j.mode === 'edit' || j.mode === 'replace_pattern') needed.add('edit');
-    if (j.mode === 'split') needed.add('split');
-    if (j.testFile) needed.add('test');
-  }
+  // WorkSplit's two prompts every folder has, and what each job's calls use.
+  const needed = new Set(['create', 'verify', ...folder.jobs.flatMap(systemPromptsOf)]);
   for (const n of needed) {
     if (!existsSync(path.join(project.ref.root, 'jobs', `_systemprompt_${n}.md`))) errors.push(`jobs/_systemprompt_${n}.md: missing (needed by ${n === 'create' || n === 'verify' ? 'every job' : `the ${n} prompts`})`);
   }

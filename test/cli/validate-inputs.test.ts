@@ -101,3 +101,20 @@ test('an Ollama URL that answers 404 gets one clear error line', async () => {
     await new Promise<void>((resolve) => notOllama.close(() => resolve()));
   }
 });
+
+test('validate names each missing system prompt file that a job of the folder needs, and only those', async () => {
+  const root = makeProject({
+    ollamaUrl: ollama.url,
+    jobs: {
+      tdd: simpleJob('tdd', { test_file: 'tdd.test.txt' }),
+      patch: { fm: { mode: 'edit', output_dir: 'src', output_file: 'a.ts' } },
+    },
+    files: { 'src/a.ts': 'export const a = 1;\n' },
+  });
+  const r = await runCli(['--path', root, 'validate'], env());
+  expect(r.code).toBe(2);
+  expect(r.output).toContain('jobs/_systemprompt_test.md: missing (needed by the test prompts)');
+  expect(r.output).toContain('jobs/_systemprompt_edit.md: missing (needed by the edit prompts)');
+  expect(r.output).not.toContain('_systemprompt_split.md');
+  expect(r.output).not.toContain('_systemprompt_create.md: missing');
+});
