@@ -15,8 +15,8 @@ function seconds(min = 0) {
   const week = { max: 7 * 86400, maxMessage: 'must be at most 604800 (a week)' };
   return numberField(min > 0 ? { ...week, min } : { ...week, above: 0 });
 }
-const count = (rules: { min?: number; max?: number } = {}) => numberField({ integer: true, ...rules });
-const positiveCount = (max?: number) => numberField({ integer: true, min: 1, ...(max !== undefined ? { max } : {}) });
+/** A whole number from `min` (0 or 1) up to `max`. */
+const count = (min: 0 | 1, max?: number) => numberField({ integer: true, min, ...(max !== undefined ? { max } : {}) });
 
 // Sections may be left out of the file; each then takes its defaults.
 const section = <S extends Shape>(shape: S) => objectField(shape, 'a table');
@@ -35,19 +35,19 @@ const sections = {
     stall_seconds: seconds().default(120),
     /** Model calls sent to this Ollama at once: set it to the server's OLLAMA_NUM_PARALLEL
      * (Ollama's default is 1). More calls would only wait in Ollama's queue. */
-    parallel: positiveCount(64).default(1),
+    parallel: count(1, 64).default(1),
     /** Send think:false to reasoning models; unset leaves the model's default. */
     think: booleanField().optional(),
     /** Extra model options passed through to Ollama (temperature, num_ctx, …). */
     options: mappingField('a table of model options').optional(),
   }),
   limits: section({
-    max_output_lines: positiveCount().default(900),
-    max_context_lines: positiveCount().default(1000),
-    max_context_files: count({ min: 0 }).default(2),
-    max_prompt_tokens: positiveCount().default(32000),
+    max_output_lines: count(1).default(900),
+    max_context_lines: count(1).default(1000),
+    max_context_files: count(0).default(2),
+    max_prompt_tokens: count(1).default(32000),
     /** A job file, context file or model answer larger than this fails with LimitExceeded. */
-    max_file_bytes: positiveCount(MAX_FILE_BYTES_CEILING).default(DEFAULT_MAX_FILE_BYTES),
+    max_file_bytes: count(1, MAX_FILE_BYTES_CEILING).default(DEFAULT_MAX_FILE_BYTES),
   }),
   behavior: section({ stream_output: booleanField().default(true), create_output_dirs: booleanField().default(true) }),
   build: section({
@@ -58,14 +58,14 @@ const sections = {
     verify_tests: booleanField().default(false),
     /** On as in WorkSplit: a failing build or test command gets the model's fix attempts. */
     auto_fix: booleanField().default(true),
-    auto_fix_attempts: count({ min: 0 }).default(2),
+    auto_fix_attempts: count(0).default(2),
     /** A build, test or lint command running longer than this is killed and fails. */
     command_timeout_seconds: seconds().default(600),
   }),
-  archive: section({ enabled: booleanField().default(true), days: count({ min: 0 }).default(3) }),
-  cleanup: section({ enabled: booleanField().default(true), days: count({ min: 0 }).default(30) }),
+  archive: section({ enabled: booleanField().default(true), days: count(0).default(3) }),
+  cleanup: section({ enabled: booleanField().default(true), days: count(0).default(30) }),
   batch: section({
-    max_concurrent: count({ min: 0, max: MAX_CONCURRENT }).default(4),
+    max_concurrent: count(0, MAX_CONCURRENT).default(4),
     stop_on_fail: booleanField().default(false),
   }),
   temporal: section({
