@@ -53,6 +53,10 @@ export function normalizeProjectPath(raw: string): string {
   return out.length === 0 ? '.' : out.join('/');
 }
 
+/** An 8.3 short name as Windows makes them: up to six characters, ~ and a number, an extension
+ * of up to three. */
+const SHORT_NAME = /^[^.~]{1,6}~[0-9]{1,6}(\.[^.]{1,3})?$/;
+
 /** Why `p` (normalized) may not be written, or undefined. Case-insensitive, since `.GIT` is
  * `.git` on the default disks of macOS and Windows. */
 export function protectedReason(p: string): string | undefined {
@@ -61,6 +65,11 @@ export function protectedReason(p: string): string | undefined {
   // Windows drops trailing dots and spaces from names (".git." is ".git").
   const segs = p.toLowerCase().replace(/[\u00ad\u200b-\u200f\u2060\ufeff]/g, '').split('/').map((s) => s.replace(/[. ]+$/, '') || s);
   if (segs.includes('.git')) return 'is inside .git/ (rule: nothing in a .git folder, in any letter case, at any depth)';
+  // Windows also opens a file by its 8.3 short name: GIT~1 can be .git, NODE_M~1 node_modules,
+  // WORKSP~1.TOM worksplit.toml. Which long name a short one stands for depends on the disk, so
+  // every name of that form is refused.
+  const short = segs.find((s) => SHORT_NAME.test(s));
+  if (short) return `has ${JSON.stringify(short)}, a Windows short name that may stand for a protected folder or file (rule: no names of the form NAME~1)`;
   if (segs[0] === '.worksplit') return 'is inside .worksplit/ (rule: the tool\'s own state is never written by jobs)';
   if (segs.includes('node_modules')) return 'is inside node_modules/ (rule: installed packages and their scripts are never written by jobs)';
   if (segs.length === 1 && segs[0] === 'worksplit.toml') return 'is the project\'s configuration (rule: worksplit.toml is never written by jobs)';

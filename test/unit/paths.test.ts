@@ -25,3 +25,12 @@ test('names that file systems fold into a protected one are protected too (held-
   expect(assertWritablePath('src/gitignore.ts')).toBe('src/gitignore.ts');
   expect(assertWritablePath('docs/jobs.md')).toBe('docs/jobs.md');
 });
+
+test('Windows short names, which may stand for .git, node_modules or worksplit.toml, are refused with the rule named', () => {
+  for (const p of ['GIT~1/hooks/pre-commit', 'src/git~2/config', 'NODE_M~1/.bin/tsc', 'WORKSP~1.TOM', 'worksp~1/temporal.db']) {
+    expect(() => assertWritablePath(p)).toThrow(/Windows short name .*rule: no names of the form NAME~1/);
+  }
+  // Names that only contain a tilde stay writable.
+  for (const p of ['src/a~b.ts', 'notes~', 'src/version~1.2.3.txt', 'src/longername~1.ts']) expect(assertWritablePath(p)).toBe(p);
+});
+
