@@ -1,6 +1,6 @@
 // The activities a worker registers, grouped by the task queue they run on.
 import { runProjectCommand } from './commands';
-import { jobStep } from './job-step';
+import { jobStart, jobStep } from './job-step';
 import { writeOutputs } from './outputs';
 import { loadJob, planBatch } from './planning';
 import { preparePrompt } from './prompts';
@@ -24,6 +24,7 @@ export function createFileActivities(root: string) {
     syncStatusFile: only(syncStatusFile),
     recordStatus: only(recordStatus),
     jobStep: only(jobStep),
+    jobStart: only(jobStart),
     // The command itself comes from the project's worksplit.toml, never from the workflow input.
     runProjectCommand: only(async (req: Parameters<typeof runProjectCommand>[0]) => runProjectCommand(await configuredCommand(req))),
   };

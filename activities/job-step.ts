@@ -3,9 +3,12 @@
 // costs the job a workflow activation (the largest part of its orchestration time), so one step
 // instead of three saves two.
 import { ApplicationFailure } from '@temporalio/common';
-import type { StatusUpdate } from '../core/status';
+import type { JobSpec } from '../core/job';
+import type { JobStatus, StatusUpdate } from '../core/status';
+import { FirstAsk, jobOpening } from '../workflows/job-opening';
 import { WriteOutputsRequest, writeOutputs } from './outputs';
-import type { PreparedPrompt, PromptRequest } from '../project/prompt-files';
+import type { PreparedPrompt, PromptLimits, PromptRequest } from '../core/prompts';
+import { LoadJobRequest, loadJob } from './planning';
 import { preparePrompt } from './prompts';
 import { recordStatus } from './status';
 
@@ -41,4 +44,30 @@ export async function jobStep(req: JobStepRequest): Promise<JobStepResult> {
   }
   const prepared = req.prompt ? await preparePrompt({ root, ...req.prompt }) : undefined;
   return { written, ...(prepared ? { prepared } : {}) };
+}
+
+export interface JobStartRequest extends LoadJobRequest {
+  /** Also record the job's opening status with these fields and prepare its first prompt
+   * (workflows/job-opening.ts); absent for fix / fix-all. */
+  open?: { statusFields: Omit<StatusUpdate, 'id' | 'status'>; dependencyOutputs: string[]; limits: PromptLimits };
+}
+
+export interface JobStartResult {
+  job: JobSpec;
+  /** What was done ahead: the status recorded, and the first prompt when it could be prepared. */
+  opened?: { status: JobStatus; ask?: FirstAsk; prepared?: PreparedPrompt };
+}
+
+/** The job's load step: the job file, then what the job does first (its opening status, the
+ * prompt of its first model call), so its first model call needs no step of its own. */
+export async function jobStart(req: JobStartRequest): Promise<JobStartResult> {
+  const { root, open } = req;
+  const job = await loadJob(req);
+  if (!open) return { job };
+  const { status, ask } = jobOpening(job);
+  await jobStep({ root, status: [{ id: req.id, status, ...open.statusFields }] });
+  // A prompt that cannot be prepared fails the job where it always did, in the job's own step:
+  // the job asks for it again there.
+  const prepared = ask ? await preparePrompt({ root, job, dependencyOutputs: open.dependencyOutputs, limits: open.limits, ...ask }).catch(() => undefined) : undefined;
+  return { job, opened: { status, ...(ask ? { ask } : {}), ...(prepared ? { prepared } : {}) } };
 }

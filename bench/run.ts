@@ -22,14 +22,15 @@ async function main() {
   const args = process.argv.slice(2);
   const smoke = args.includes('--smoke');
   const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
-  // --reps=N and --fanout=16,64 narrow a run while working on one figure; published figures use
-  // the defaults.
+  // --reps=N, --fanout=16,64 and --scale=N (jobs) narrow a run while working on one figure;
+  // published figures use the defaults.
   const reps = args.find((a) => a.startsWith('--reps='))?.slice(7);
   const fanout = args.find((a) => a.startsWith('--fanout='))?.slice(9);
+  const scaleJobs = args.find((a) => a.startsWith('--scale='))?.slice(8);
   // --baseline=OTHER/bin/worksplit.js: the startup and readonly sections also time that build,
   // alternately.
   const baseline = args.find((a) => a.startsWith('--baseline='))?.slice(11);
-  const sizes = { ...(smoke ? SMOKE : FULL), ...(reps ? { reps: Number(reps) } : {}), ...(fanout ? { fanoutConcurrency: fanout.split(',').map(Number) } : {}) };
+  const sizes = { ...(smoke ? SMOKE : FULL), ...(reps ? { reps: Number(reps) } : {}), ...(fanout ? { fanoutConcurrency: fanout.split(',').map(Number) } : {}), ...(scaleJobs ? { scaleJobs: Number(scaleJobs) } : {}) };
   installQuietRuntime();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'worksplit-bench-'));
   const serverRoot = path.join(tmp, 'server');
@@ -64,7 +65,7 @@ async function main() {
   console.log(report.join('\n'));
   const out = path.join(packageRoot(), 'bench', 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, smoke ? 'smoke.json' : only || reps || fanout ? 'partial.json' : 'latest.json'), JSON.stringify({ machine: machine(), date: new Date().toISOString(), sizes, results }, null, 2));
+  writeFileSync(path.join(out, smoke ? 'smoke.json' : only || reps || fanout || scaleJobs ? 'partial.json' : 'latest.json'), JSON.stringify({ machine: machine(), date: new Date().toISOString(), sizes, results }, null, 2));
   rmSync(tmp, { recursive: true, force: true });
 }
 

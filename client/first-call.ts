@@ -7,26 +7,21 @@ import type { ModelContextFacts } from '../core/context-window';
 import type { JobSpec } from '../core/job';
 import type { LlmSettings } from '../core/model-call';
 import { ContextReport, contextReport } from './context-report';
-import { PromptLimits, PromptSpec, systemPromptFile } from '../core/prompts';
+import { PromptLimits, systemPromptFile } from '../core/prompts';
 import { MissingSystemPromptError, preparePrompt } from '../project/prompt-files';
-import { mainOutputs, testPath } from '../workflows/modes';
+import { FirstAsk, jobOpening } from '../workflows/job-opening';
 
-export function firstCallSpec(job: JobSpec): PromptSpec {
-  const first = job.outputFiles?.[0] ?? job.outputPath;
-  const remaining = (job.outputFiles ?? []).slice(1);
-  if (testPath(job)) return { kind: 'test', testPath: testPath(job)! };
-  if (job.mode === 'edit') return { kind: 'edit' };
-  if (job.mode === 'replace_pattern') return { kind: 'replace_pattern' };
-  if (job.mode === 'split') return { kind: 'split', file: first, previous: [], remaining };
-  if (job.sequential) return { kind: 'sequential', file: first, previous: [], remaining };
-  return { kind: 'generate', outputPaths: mainOutputs(job) };
+/** A job's first model call as its workflow finds it, by running the job's mode up to its first
+ * ask (workflows/job-opening.ts); none for update_fixtures, which reads its files first. */
+export function firstCall(job: JobSpec): FirstAsk | undefined {
+  return jobOpening(job).ask;
 }
 
 /** The system prompt files a job's generating calls need: its first call's, and for a TDD job
  * also the one of the code written after its tests. (Verification needs `verify`, every job.) */
 export function systemPromptsOf(job: JobSpec): string[] {
-  const first = systemPromptFile(firstCallSpec(job)).name;
-  return job.testFile ? [first, systemPromptFile(firstCallSpec({ ...job, testFile: undefined })).name] : [first];
+  const calls = [firstCall(job), ...(job.testFile ? [firstCall({ ...job, testFile: undefined })] : [])];
+  return calls.flatMap((c) => (c ? [systemPromptFile(c.spec).name] : []));
 }
 
 /** The files a job reads before its first answer, by the field that names them. */
@@ -72,7 +67,9 @@ export async function checkJobInputs(root: string, job: JobSpec, dependencyOutpu
   if (errors.length > 0 || waitsForFiles || job.mode === 'update_fixtures') return { errors, warnings };
   try {
     const existing = dependencyOutputs.filter((p) => existsSync(path.join(root, p)));
-    const prepared = await preparePrompt({ root, job, dependencyOutputs: existing, limits, spec: firstCallSpec(job) });
+    const first = firstCall(job);
+    if (!first) return { errors, warnings };
+    const prepared = await preparePrompt({ root, job, dependencyOutputs: existing, limits, spec: first.spec, extraContext: first.extraContext });
     warnings.push(...prepared.warnings.map((w) => `${file}: ${w}`));
     if (model) {
       const context = contextReport(model.llm, prepared.prompt, model.facts);

@@ -1,5 +1,6 @@
 // Prompt assembly for every mode (SPEC §2). The section names are WorkSplit's; the wording is
 // this project's. Pure: the caller reads the files and passes their text in.
+import type { JobSpec } from './job';
 import type { GeneratedFile } from './output-parse';
 
 export interface SourceFile {
@@ -34,6 +35,31 @@ export type PromptSpec =
   | { kind: 'test'; testPath: string; retry?: RetryFeedback }
   | { kind: 'verify'; generated: GeneratedFile[]; edit: boolean }
   | { kind: 'fix'; command: string; output: string; files: GeneratedFile[] };
+
+/** A prompt to build from the project's files (project/prompt-files.ts). */
+export interface PromptRequest {
+  root: string;
+  job: JobSpec;
+  /** Outputs of the job's own dependencies, in dependency order (implicit context). */
+  dependencyOutputs: string[];
+  /** Files this job generated earlier that the prompt must see (TDD: the test file). */
+  extraContext?: string[];
+  limits: PromptLimits;
+  spec: PromptSpec;
+  /** preview: return a prompt over the budget (with the warning) instead of refusing it. */
+  allowOverBudget?: boolean;
+}
+
+export interface PreparedPrompt {
+  prompt: ChatPrompt;
+  estimatedTokens: number;
+  contextFiles: string[];
+  /** Lines of every context and target file, by path. */
+  lineCounts: Record<string, number>;
+  /** The target files as read for this prompt; edits apply to exactly this text. */
+  targets: SourceFile[];
+  warnings: string[];
+}
 
 export type PromptKind = PromptSpec['kind'];
 

@@ -3,8 +3,7 @@
 // files the mode works on. Read-only. The prompt activity and `preview`/`validate` share it, so
 // what the CLI shows is what a job sends.
 import * as path from 'node:path';
-import type { JobSpec } from '../core/job';
-import { ChatPrompt, PromptLimits, PromptSpec, SourceFile, buildPrompt, checkPromptBudget, needsTargets, systemPromptFile } from '../core/prompts';
+import { ChatPrompt, PreparedPrompt, PromptRequest, PromptSpec, SourceFile, buildPrompt, checkPromptBudget, needsTargets, systemPromptFile } from '../core/prompts';
 import { PAYLOAD_CEILING_BYTES, formatBytes } from '../core/limits';
 import { projectConfig } from './project-config';
 import { MissingFileError, readBoundedFile, readProjectText } from './project-fs';
@@ -18,30 +17,6 @@ export class PromptLimitError extends Error {
 /** The project has no system prompt file for the job's mode. */
 export class MissingSystemPromptError extends Error {
   override name = 'MissingSystemPromptError';
-}
-
-export interface PromptRequest {
-  root: string;
-  job: JobSpec;
-  /** Outputs of the job's own dependencies, in dependency order (implicit context). */
-  dependencyOutputs: string[];
-  /** Files this job generated earlier that the prompt must see (TDD: the test file). */
-  extraContext?: string[];
-  limits: PromptLimits;
-  spec: PromptSpec;
-  /** preview: return a prompt over the budget (with the warning) instead of refusing it. */
-  allowOverBudget?: boolean;
-}
-
-export interface PreparedPrompt {
-  prompt: ChatPrompt;
-  estimatedTokens: number;
-  contextFiles: string[];
-  /** Lines of every context and target file, by path. */
-  lineCounts: Record<string, number>;
-  /** The target files as read for this prompt; edits apply to exactly this text. */
-  targets: SourceFile[];
-  warnings: string[];
 }
 
 export async function preparePrompt(req: PromptRequest): Promise<PreparedPrompt> {

@@ -14,6 +14,7 @@ import {
 import { STATUS_KEY } from '../core/search-attributes';
 import type { LlmActivities } from '../activities';
 import type { JobStepRequest } from '../activities/job-step';
+import type { PreparedPrompt } from '../core/prompts';
 import { NON_RETRYABLE, commandActivities, fileActivities } from './activity-proxies';
 import { declaredOutputs } from '../core/job';
 import type { JobSpec } from '../core/job';
@@ -22,7 +23,8 @@ import type { PromptSpec, RetryFeedback, SourceFile } from '../core/prompts';
 import type { JobStatus, PartialState, StatusUpdate } from '../core/status';
 import { addUsage, emptyUsage } from '../core/usage';
 import { jobProgressQuery } from './messages';
-import { ModeContext, Produced, testPath } from './modes';
+import { ModeContext, Produced, modeExtraContext } from './modes';
+import { FirstAsk, STARTED, askOf } from './job-opening';
 import type { JobPhase } from '../core/job-states';
 import type { JobInput, JobResult, TokenUsage } from './types';
 import type { FailureType } from '../core/failure-types';
@@ -35,6 +37,11 @@ type StatusExtra = { error?: string | null; partialState?: PartialState | null; 
  * activity's end is a workflow activation, so a job takes 7 instead of 10. Jobs that started
  * before keep their separate local activities when they replay. */
 const ONE_STEP_PATCH = 'job-file-work-as-one-local-activity';
+
+/** Since this change the load step (`jobStart`) also records the job's opening status and
+ * prepares its first prompt (job-opening.ts): 6 activations instead of 7. Jobs that started
+ * before load with `loadJob` and prepare the prompt in their first `jobStep` when they replay. */
+const START_STEP_PATCH = 'job-first-prompt-in-load-step';
 
 export class JobRun {
   phase: JobPhase = 'starting';
@@ -52,6 +59,11 @@ export class JobRun {
   /** With oneStep: the files and statuses the next step writes, in order. */
   private pendingWrite: GeneratedFile[] = [];
   private pendingStatus: StatusUpdate[] = [];
+  private readonly startStep: boolean;
+  /** With startStep: the status the load step recorded and the prompt it prepared, until the
+   * job gets to them. */
+  private statusAhead?: JobStatus;
+  private promptAhead?: { ask: FirstAsk; prepared: PreparedPrompt };
 
   constructor(readonly input: JobInput) {
     const { settings } = input;
@@ -68,6 +80,7 @@ export class JobRun {
     this.llm = proxyActivities<LlmActivities>(this.llmOptions);
     setHandler(jobProgressQuery, () => ({ phase: this.phase, attempt: this.attempt, tokens: this.tokens }));
     this.oneStep = patched(ONE_STEP_PATCH);
+    this.startStep = this.oneStep && patched(START_STEP_PATCH);
   }
 
   get root(): string {
@@ -84,8 +97,15 @@ export class JobRun {
   }
 
   async load(): Promise<JobSpec> {
-    this.job = await this.files.loadJob({ root: this.root, id: this.input.jobId, maxContextFiles: this.settings.limits.maxContextFiles });
-    return this.job;
+    const { input, settings } = this;
+    const request = { root: this.root, id: input.jobId, maxContextFiles: settings.limits.maxContextFiles };
+    if (!this.startStep) return (this.job = await this.files.loadJob(request));
+    const open = { statusFields: STARTED, dependencyOutputs: input.dependencyOutputs, limits: settings.limits };
+    const started = await this.files.jobStart({ ...request, ...(input.fixOnly ? {} : { open }) });
+    const { status, ask, prepared } = started.opened ?? {};
+    this.statusAhead = status;
+    if (ask && prepared) this.promptAhead = { ask, prepared };
+    return (this.job = started.job);
   }
 
   // Intermediate statuses (pending_work, pending_verification, ...) mirror progress into the
@@ -96,6 +116,10 @@ export class JobRun {
   // reports the same problem if it persists.
   // With oneStep, they wait for the job's next step instead (the next prompt, a command, the end).
   status(s: JobStatus, extra: StatusExtra = {}): void {
+    if (this.statusAhead !== undefined && this.statusAhead === s && extra === STARTED) {
+      this.statusAhead = undefined;
+      return;
+    }
     if (this.oneStep) {
       this.pendingStatus.push({ id: this.input.jobId, status: s, ...extra });
       return;
@@ -106,15 +130,14 @@ export class JobRun {
   /** What a mode needs: one model call per prompt, and reading files. */
   context(): ModeContext {
     const job = this.job!;
-    const extraContext = testPath(job) ? [testPath(job)!] : [];
-    return { job, extraContext, ask: (spec, extra) => this.ask(spec, extra), readFiles: (paths) => this.readFiles(paths) };
+    return { job, extraContext: modeExtraContext(job), ask: (spec, extra) => this.ask(spec, extra), readFiles: (paths) => this.readFiles(paths) };
   }
 
   async ask(spec: PromptSpec, extraContext?: string[]): Promise<{ text: string; targets: SourceFile[] }> {
     const { input, settings } = this;
     const job = this.job!;
     const request = { job, dependencyOutputs: input.dependencyOutputs, limits: settings.limits, spec, ...(extraContext?.length ? { extraContext } : {}) };
-    const prepared = this.oneStep ? (await this.step({ prompt: request })).prepared! : await this.files.preparePrompt({ root: this.root, ...request });
+    const prepared = this.preparedAhead(spec, extraContext) ?? (this.oneStep ? (await this.step({ prompt: request })).prepared! : await this.files.preparePrompt({ root: this.root, ...request }));
     // The summary names the call in the Web UI: "generate src/x.ts with qwen3".
     const summary = `${spec.kind} ${summaryTargets(spec, job).join(', ')} with ${settings.llm.model}`.slice(0, 200);
     const answer = await this.llm.llmChat.executeWithOptions({ ...this.llmOptions, summary }, [{ llm: settings.llm, prompt: prepared.prompt }]);
@@ -182,6 +205,15 @@ export class JobRun {
   /** Write what is pending before a step that needs it on disk (a command, reading files). */
   async flush(): Promise<void> {
     if (this.pendingWrite.length > 0 || this.pendingStatus.length > 0) await this.step();
+  }
+
+  /** The first prompt, when the load step prepared exactly this one and nothing waits to be
+   * written before it. Asked once: later prompts are prepared by their own step. */
+  private preparedAhead(spec: PromptSpec, extraContext?: string[]): PreparedPrompt | undefined {
+    const ahead = this.promptAhead;
+    this.promptAhead = undefined;
+    if (!ahead || this.pendingWrite.length > 0 || this.pendingStatus.length > 0) return undefined;
+    return JSON.stringify(ahead.ask) === JSON.stringify(askOf(spec, extraContext)) ? ahead.prepared : undefined;
   }
 
   /** One jobStep local activity: the pending files, the pending statuses, then `extra`. */

@@ -7,6 +7,7 @@ import { declaredOutputs } from '../core/job';
 import { runChecks, runLintFix } from './job-checks';
 import { generateAndVerify } from './job-generate';
 import { JobRun } from './job-run';
+import { STARTED } from './job-opening';
 import { produceTests, testPath } from './modes';
 import type { JobInput, JobResult } from './types';
 import { isFailureType } from '../core/failure-types';
@@ -14,6 +15,8 @@ import { isFailureType } from '../core/failure-types';
 export async function jobWorkflow(input: JobInput): Promise<JobResult> {
   const run = new JobRun(input);
   try {
+    // Since the load step (job-run.ts), it records the opening status and prepares the first
+    // prompt too: the first run.status and model call below use what it did.
     const job = await run.load();
     if (input.fixOnly) {
       // fix / fix-all: no generation; lint the job's outputs and let the model fix them.
@@ -24,13 +27,13 @@ export async function jobWorkflow(input: JobInput): Promise<JobResult> {
     const test = testPath(job);
     if (test) {
       // TDD: the tests first, then the implementation with the tests as context.
-      run.status('pending_test', { ran: true, error: null, partialState: null, writtenFiles: null });
+      run.status('pending_test', STARTED);
       run.enter('testing', test);
       const tests = await run.produceWithRetry((retry) => produceTests(run.context(), retry));
       await run.write(tests.files);
       run.attempt = 1;
     }
-    run.status('pending_work', { ran: true, error: null, partialState: null, writtenFiles: null });
+    run.status('pending_work', STARTED);
     const warnings = await generateAndVerify(run);
     await runChecks(run);
     return await run.finish('pass', warnings);

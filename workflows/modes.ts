@@ -28,6 +28,12 @@ export function testPath(job: JobSpec): string | undefined {
   return job.testFile ? joinPath(job.outputDir, job.testFile) : undefined;
 }
 
+/** Files a job's prompts show beside its context: the TDD test file it wrote first. */
+export function modeExtraContext(job: JobSpec): string[] {
+  const test = testPath(job);
+  return test ? [test] : [];
+}
+
 /** Outputs of the main step: everything declared except the TDD test file. */
 export function mainOutputs(job: JobSpec): string[] {
   const test = testPath(job);

@@ -8,7 +8,7 @@ import { askModelFacts, contextReport } from '../context-report';
 import { planFromProject } from '../../project/run-plan';
 import { Output, UsageError, colors } from '../output';
 import { loadProject, runSettings } from '../project';
-import { firstCallSpec } from '../first-call';
+import { firstCall } from '../first-call';
 
 export async function previewCommand(dir: string, id: string, out: Output): Promise<number> {
   const project = await loadProject(dir);
@@ -20,15 +20,16 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
   const parsed = await readJobFile(project.ref.root, id, project.config.limits.max_context_files);
   if (!parsed.ok) throw new UsageError(parsed.problems.map(formatProblem).join('\n'));
   const job = parsed.job;
-  if (job.mode === 'update_fixtures') {
+  const first = firstCall(job);
+  if (!first) {
     out.line(`${id} is an update_fixtures job: it adds ${job.newField} to every ${job.structName} literal in ${job.targetFiles?.join(', ')} without a model call${job.verify ? ', then the model verifies the result' : ''}.`);
     return 0;
   }
-  const spec = firstCallSpec(job);
+  const spec = first.spec;
   const plan = await planFromProject(project.ref.root, project.config.limits.max_context_files, { resume: true, rerun: true });
   let prepared;
   try {
-    prepared = await preparePrompt({ root: project.ref.root, job, dependencyOutputs: plan.dependencyOutputs[id] ?? [], limits: settings.limits, spec, allowOverBudget: true });
+    prepared = await preparePrompt({ root: project.ref.root, job, dependencyOutputs: plan.dependencyOutputs[id] ?? [], limits: settings.limits, spec, extraContext: first.extraContext, allowOverBudget: true });
   } catch (e) {
     throw new UsageError(`${id}: ${(e as Error).message}`);
   }

@@ -3,10 +3,11 @@
 // status may fail the step over a status file that cannot be written.
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { jobStep } from '../../activities/job-step';
+import { jobStart, jobStep } from '../../activities/job-step';
 import { loadJob } from '../../activities/planning';
 import { syncStatusFile } from '../../activities/status';
 import { makeProject, simpleJob } from '../support/project';
+import { STARTED } from '../../workflows/job-opening';
 
 const limits = { maxContextLines: 1000, maxContextFiles: 10, maxPromptTokens: 30000 };
 
@@ -45,4 +46,38 @@ test('a status mirror over a corrupt status file does not fail the step; the fin
   expect(r.prepared?.prompt.user).toContain('JOB a');
   writeFileSync(path.join(root, 'jobs', '_jobstatus.json'), '{ not json');
   await expect(jobStep({ root, finalStatus: { id: 'a', status: 'pass', error: null } })).rejects.toThrow(/_jobstatus\.json/);
+});
+
+test('the load step records the opening status and prepares the same first prompt the job step would', async () => {
+  const { root, job } = await project();
+  const open = { statusFields: STARTED, dependencyOutputs: [], limits };
+  const r = await jobStart({ root, id: 'a', maxContextFiles: 10, open });
+  expect(r.job).toEqual(job);
+  expect(r.opened?.status).toBe('pending_work');
+  expect(statusOf(root, 'a')).toMatchObject({ status: 'pending_work', ran: true });
+  const stepped = await jobStep({ root, prompt: { job, dependencyOutputs: [], limits, ...r.opened!.ask! } });
+  expect(r.opened?.ask?.spec).toEqual({ kind: 'generate', outputPaths: ['out/a.txt'] });
+  expect(r.opened?.prepared).toEqual(stepped.prepared);
+});
+
+test('the load step of fix / fix-all only loads; a prompt it cannot prepare is left to the job step', async () => {
+  const { root } = await project();
+  const before = readFileSync(path.join(root, 'jobs', '_jobstatus.json'), 'utf8');
+  const r = await jobStart({ root, id: 'a', maxContextFiles: 10 });
+  expect(r.opened).toBeUndefined();
+  expect(readFileSync(path.join(root, 'jobs', '_jobstatus.json'), 'utf8')).toBe(before);
+  // A budget of 1 token fits no prompt: the step reports it, the load step does not.
+  const tight = { ...limits, maxPromptTokens: 1 };
+  const t = await jobStart({ root, id: 'a', maxContextFiles: 10, open: { statusFields: STARTED, dependencyOutputs: [], limits: tight } });
+  expect(t.opened).toMatchObject({ status: 'pending_work', ask: { spec: { kind: 'generate' } } });
+  expect(t.opened?.prepared).toBeUndefined();
+  await expect(jobStep({ root, prompt: { job: t.job, dependencyOutputs: [], limits: tight, ...t.opened!.ask! } })).rejects.toThrow();
+});
+
+test('an invalid job file fails the load step with InvalidJob and records nothing', async () => {
+  const { root } = await project();
+  writeFileSync(path.join(root, 'jobs', 'a.md'), '---\noutput_dir: 3\n---\n');
+  const before = readFileSync(path.join(root, 'jobs', '_jobstatus.json'), 'utf8');
+  await expect(jobStart({ root, id: 'a', maxContextFiles: 10, open: { statusFields: STARTED, dependencyOutputs: [], limits } })).rejects.toMatchObject({ type: 'InvalidJob' });
+  expect(readFileSync(path.join(root, 'jobs', '_jobstatus.json'), 'utf8')).toBe(before);
 });

@@ -20,7 +20,7 @@ function histories() {
 }
 
 test('the recorded histories cover batch and job workflows of every scenario', () => {
-  expect(files).toEqual(expect.arrayContaining(['pass.batch.json', 'retry.job-r.json', 'stop-on-fail.batch.json', 'stop-on-fail.job-later.json', 'cancel.batch.json', 'cancel.job-victim.json']));
+  expect(files).toEqual(expect.arrayContaining(['pass.batch.json', 'retry.job-r.json', 'stop-on-fail.batch.json', 'stop-on-fail.job-later.json', 'cancel.batch.json', 'cancel.job-victim.json', 'jobstep-pass.job-a.json', 'startstep-pass.job-a.json']));
 });
 
 test('every recorded history replays without a determinism error', async () => {

@@ -2,6 +2,8 @@
 // (test/replay/replay.test.ts). Run it deliberately, after a workflow change that is meant to
 // be incompatible: `npm run record-histories`. Histories of batches that were running before
 // such a change would no longer replay; that is what the replay test exists to catch.
+// After a change behind `patched()`, record the new path beside the old histories instead:
+// `npm run record-histories -- --prefix=NAME- --jobs-only` (job workflows only, named NAME-*.json).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -17,11 +19,14 @@ import { makeProject, simpleJob } from './project';
 import { block, isRetry, isVerification, jobOf, passingReplies } from './replies';
 
 const OUT = path.join(__dirname, '..', '..', '..', 'test', 'replay', 'histories');
+const args = process.argv.slice(2);
+const PREFIX = args.find((a) => a.startsWith('--prefix='))?.slice(9) ?? '';
+const JOBS_ONLY = args.includes('--jobs-only');
 
 async function save(h: Harness, name: string, workflowId: string): Promise<void> {
   const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
-  writeFileSync(path.join(OUT, `${name}.json`), `${historyToJSON(history)}\n`);
-  console.log(`recorded ${name} (${history.events?.length} events)`);
+  writeFileSync(path.join(OUT, `${PREFIX}${name}.json`), `${historyToJSON(history)}\n`);
+  console.log(`recorded ${PREFIX}${name} (${history.events?.length} events)`);
 }
 
 async function scenario(h: Harness, ollama: OllamaTestServer, name: string, spec: Parameters<typeof makeProject>[0], opts: { overrides?: ConfigOverrides; during?: (handle: Awaited<ReturnType<typeof startBatch>>['handle']) => Promise<void>; jobs: string[] }) {
@@ -31,7 +36,7 @@ async function scenario(h: Harness, ollama: OllamaTestServer, name: string, spec
   if (opts.during) await opts.during(handle);
   await handle.result();
   await w.stop();
-  await save(h, `${name}.batch`, handle.workflowId);
+  if (!JOBS_ONLY) await save(h, `${name}.batch`, handle.workflowId);
   for (const id of opts.jobs) await save(h, `${name}.job-${id}`, jobWorkflowId(project.ref.key, id));
   void ollama;
 }
