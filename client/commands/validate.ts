@@ -32,8 +32,10 @@ export async function validateCommand(dir: string, out: Output): Promise<number>
   const dependencyOutputs = outputsOfDependencies(graph.deps, folder.jobs, folder.jobs.map((j) => j.id));
   const model = { llm: settings.llm, facts: await facts };
   const contextLines: string[] = [];
-  for (const j of folder.jobs) {
-    const inputs = await checkJobInputs(project.ref.root, j, dependencyOutputs[j.id] ?? [], writers, settings.limits, model);
+  // Checked side by side (each reads its own files), reported in job order.
+  const checks = await Promise.all(folder.jobs.map((j) => checkJobInputs(project.ref.root, j, dependencyOutputs[j.id] ?? [], writers, settings.limits, model)));
+  for (const [i, j] of folder.jobs.entries()) {
+    const inputs = checks[i];
     errors.push(...inputs.errors);
     warnings.push(...inputs.warnings);
     if (inputs.context?.numCtx !== undefined) contextLines.push(`  ${j.id}: prompt about ${inputs.context.tokens} tokens -> num_ctx ${inputs.context.numCtx}${inputs.context.fits ? '' : ` ${colors.red('(does not fit)')}`}`);
