@@ -3,7 +3,6 @@
 // Asked with node:http rather than fetch: `preview` and `validate` ask it too, and fetch's first
 // use costs a command ~50 ms of start-up (undici). Model calls use the official client.
 import * as http from 'node:http';
-import * as https from 'node:https';
 import { ModelContextFacts, contextLengthOf, parseModelfileNumCtx } from '../core/context-window';
 
 const KEEP_MS = 10 * 60_000;
@@ -59,8 +58,9 @@ function postJson(base: string, route: string, body: unknown, signal?: AbortSign
       return reject(new Error(`invalid Ollama URL ${JSON.stringify(base)}`));
     }
     const data = Buffer.from(JSON.stringify(body));
-    const client = target.protocol === 'https:' ? https : http;
-    const req = client.request(target, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': data.length }, signal }, (res) => {
+    // https (and with it tls) loads only for an https URL: most Ollamas are plain http on loopback.
+    const request = target.protocol === 'https:' ? (require('node:https') as typeof import('node:https')).request : http.request;
+    const req = request(target, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': data.length }, signal }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
