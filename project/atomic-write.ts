@@ -47,7 +47,15 @@ export interface AtomicWriteOptions {
   fs?: AtomicFs;
 }
 
-export async function writeFileAtomic(file: string, content: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
+/** The written file as the disk has it: a reader that finds the same inode, size and mtime at the
+ * path knows the file is still this write (every write is a new inode, renamed in place). */
+export interface WrittenFile {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+export async function writeFileAtomic(file: string, content: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<WrittenFile> {
   const io = opts.fs ?? nodeFs;
   const name = opts.displayName ?? file;
   const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
@@ -56,6 +64,7 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
   // An existing file keeps its permissions; a new one gets the usual 0666 minus umask.
   const mode = await io.stat(file).then((s) => s.mode & 0o7777, () => undefined);
   let handle: fs.FileHandle | undefined;
+  let written: WrittenFile;
   try {
     handle = await io.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o666);
     if (mode !== undefined) await handle.chmod(mode);
@@ -67,6 +76,8 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
       offset += bytesWritten;
     }
     await handle.sync();
+    const st = await handle.stat();
+    written = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
     await handle.close();
     handle = undefined;
     await io.rename(tmp, file);
@@ -78,6 +89,7 @@ export async function writeFileAtomic(file: string, content: string | Uint8Array
     throw e;
   }
   await syncDir(path.dirname(file));
+  return written;
 }
 
 /** Make the rename itself durable. Not every platform can open a folder (Windows): best effort. */

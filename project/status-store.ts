@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StatusEntry, formatStatusFile, parseStatusFile } from '../core/status';
 import { UnsafePathError } from '../core/paths';
-import { DiskFullError, isDiskFullCode, writeFileAtomic } from './atomic-write';
+import { DiskFullError, WrittenFile, isDiskFullCode, writeFileAtomic } from './atomic-write';
 
 export const STATUS_FILE = 'jobs/_jobstatus.json';
 
@@ -33,19 +33,25 @@ export class StatusStore {
     this.file = path.join(root, ...STATUS_FILE.split('/'));
   }
 
-  // What this store last wrote: when the file still holds exactly that text, its entries need
-  // not be parsed again (a batch of thousands of jobs rewrites the file after every job's end).
-  // Entries are never changed in place, so handing the same objects out again is safe.
-  private lastWritten?: { text: string; entries: StatusEntry[] };
+  // What this store last wrote: when the file is still that write (same inode, size and mtime),
+  // or holds exactly that text, its entries need not be read or parsed again. A batch of
+  // thousands of jobs rewrites the file after every job step, and reading 1 MB back each time was
+  // most of the garbage a big batch made. Entries are never changed in place, so handing the same
+  // objects out again is safe.
+  private lastWritten?: { text: string; entries: StatusEntry[]; file: WrittenFile };
 
   /** Current entries; [] when the file does not exist yet. */
   async read(): Promise<StatusEntry[]> {
     let text: string;
     try {
       // A symlink could lead the tool to rewrite a file anywhere (the status file is rewritten often).
-      if ((await fs.lstat(this.file)).isSymbolicLink()) {
+      const st = await fs.lstat(this.file);
+      if (st.isSymbolicLink()) {
         throw new UnsafePathError(STATUS_FILE, 'is a symlink (rule: the status file and system prompts in jobs/ must be regular files, never links)');
       }
+      const mine = this.lastWritten;
+      // An inode of 0 means the file system does not number its files: compare the text instead.
+      if (mine && mine.file.ino !== 0 && st.ino === mine.file.ino && st.size === mine.file.size && st.mtimeMs === mine.file.mtimeMs) return mine.entries;
       text = await fs.readFile(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
@@ -104,8 +110,8 @@ export class StatusStore {
       let entries = await this.read();
       for (const c of changes) entries = c(entries);
       const text = formatStatusFile(entries);
-      await writeFileAtomic(this.file, text, { displayName: STATUS_FILE });
-      this.lastWritten = { text, entries };
+      const file = await writeFileAtomic(this.file, text, { displayName: STATUS_FILE });
+      this.lastWritten = { text, entries, file };
       return entries;
     } finally {
       await release();

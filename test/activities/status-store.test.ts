@@ -1,7 +1,7 @@
 // The status file under concurrent writers: in one process (coalesced) and across processes
 // (lock file), never corrupt, never losing an update; a corrupt file is reported and backed up.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -64,4 +64,28 @@ test('a corrupt status file is reported and backed up, never silently reset', as
   expect(readFileSync(file, 'utf8')).toBe('[{"id": "a", "status": "pass"');
   const backups = readdirSync(path.join(root, 'jobs')).filter((n) => n.startsWith('_jobstatus.json.corrupt-'));
   expect(backups.length).toBeGreaterThanOrEqual(1);
+});
+
+test('the store does not read back its own write, and sees any other write in its place', async () => {
+  const root = tmpProject();
+  const store = new StatusStore(root);
+  await store.change((es) => applyUpdate(es, { id: 'a', status: 'pass', ran: true }, 'now'));
+  const fsp = require('node:fs').promises as typeof import('node:fs').promises;
+  const readFile = jest.spyOn(fsp, 'readFile');
+  try {
+    expect((await store.read()).map((e) => e.status)).toEqual(['pass']);
+    expect(readFile.mock.calls.filter(([f]) => f === store.file)).toHaveLength(0);
+    const mine = readFileSync(store.file, 'utf8');
+    // Another writer rewrites it in place (same inode, same size): the mtime tells.
+    await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(store.file, mine.replace('"pass"', '"fail"'));
+    expect((await store.read()).map((e) => e.status)).toEqual(['fail']);
+    // Or puts a new file in its place (a new inode, renamed in).
+    const tmp = `${store.file}.other`;
+    writeFileSync(tmp, mine.replace('"pass"', '"fail"'));
+    renameSync(tmp, store.file);
+    expect((await store.read()).map((e) => e.status)).toEqual(['fail']);
+  } finally {
+    readFile.mockRestore();
+  }
 });
