@@ -5,7 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { JobSpec } from '../core/job';
 import type { JobStatus, StatusUpdate } from '../core/status';
-import { FirstAsk, jobOpening } from '../workflows/job-opening';
+import { FirstAsk, jobOpening } from '../core/job-opening';
 import { WriteOutputsRequest, writeOutputs } from './outputs';
 import type { PreparedPrompt, PromptLimits, PromptRequest } from '../core/prompts';
 import { LoadJobRequest, loadJob } from './planning';
@@ -48,7 +48,7 @@ export async function jobStep(req: JobStepRequest): Promise<JobStepResult> {
 
 export interface JobStartRequest extends LoadJobRequest {
   /** Also record the job's opening status with these fields and prepare its first prompt
-   * (workflows/job-opening.ts); absent for fix / fix-all. */
+   * (core/job-opening.ts); absent for fix / fix-all. */
   open?: { statusFields: Omit<StatusUpdate, 'id' | 'status'>; dependencyOutputs: string[]; limits: PromptLimits };
 }
 

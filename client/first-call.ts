@@ -9,10 +9,10 @@ import type { LlmSettings } from '../core/model-call';
 import { ContextReport, contextReport } from './context-report';
 import { PromptLimits, systemPromptFile } from '../core/prompts';
 import { MissingSystemPromptError, preparePrompt } from '../project/prompt-files';
-import { FirstAsk, jobOpening } from '../workflows/job-opening';
+import { FirstAsk, jobOpening } from '../core/job-opening';
 
 /** A job's first model call as its workflow finds it, by running the job's mode up to its first
- * ask (workflows/job-opening.ts); none for update_fixtures, which reads its files first. */
+ * ask (core/job-opening.ts); none for update_fixtures, which reads its files first. */
 export function firstCall(job: JobSpec): FirstAsk | undefined {
   return jobOpening(job).ask;
 }

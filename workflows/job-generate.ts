@@ -4,7 +4,7 @@ import type { PartialState } from '../core/status';
 import type { RetryFeedback } from '../core/prompts';
 import { parseVerdict } from '../core/verdict';
 import type { JobRun } from './job-run';
-import { Produced, isInPlaceMode, produce } from './modes';
+import { Produced, isInPlaceMode, produce } from '../core/modes';
 
 /** Returns the verifier's warnings on a pass; fails the job otherwise. */
 export async function generateAndVerify(run: JobRun): Promise<string | undefined> {

@@ -23,8 +23,8 @@ import type { PromptSpec, RetryFeedback, SourceFile } from '../core/prompts';
 import type { JobStatus, PartialState, StatusUpdate } from '../core/status';
 import { addUsage, emptyUsage } from '../core/usage';
 import { jobProgressQuery } from './messages';
-import { ModeContext, Produced, modeExtraContext } from './modes';
-import { FirstAsk, STARTED, askOf } from './job-opening';
+import { ModeContext, Produced, modeExtraContext } from '../core/modes';
+import { FirstAsk, STARTED, askOf } from '../core/job-opening';
 import type { JobPhase } from '../core/job-states';
 import type { JobInput, JobResult, TokenUsage } from './types';
 import type { FailureType } from '../core/failure-types';
@@ -39,7 +39,7 @@ type StatusExtra = { error?: string | null; partialState?: PartialState | null; 
 const ONE_STEP_PATCH = 'job-file-work-as-one-local-activity';
 
 /** Since this change the load step (`jobStart`) also records the job's opening status and
- * prepares its first prompt (job-opening.ts): 6 activations instead of 7. Jobs that started
+ * prepares its first prompt (core/job-opening.ts): 6 activations instead of 7. Jobs that started
  * before load with `loadJob` and prepare the prompt in their first `jobStep` when they replay. */
 const START_STEP_PATCH = 'job-first-prompt-in-load-step';
 

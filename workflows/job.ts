@@ -1,4 +1,4 @@
-// One job as its own workflow (one row in the Web UI): its mode produces the files (modes.ts),
+// One job as its own workflow (one row in the Web UI): its mode produces the files (core/modes.ts),
 // then the steps every mode shares: write, verify with the model, one retry with the verifier's
 // feedback (job-generate.ts), build/test checks with auto-fix (job-checks.ts), final status.
 // Deterministic: every side effect is an activity.
@@ -7,8 +7,8 @@ import { declaredOutputs } from '../core/job';
 import { runChecks, runLintFix } from './job-checks';
 import { generateAndVerify } from './job-generate';
 import { JobRun } from './job-run';
-import { STARTED } from './job-opening';
-import { produceTests, testPath } from './modes';
+import { STARTED } from '../core/job-opening';
+import { produceTests, testPath } from '../core/modes';
 import type { JobInput, JobResult } from './types';
 import { isFailureType } from '../core/failure-types';
 

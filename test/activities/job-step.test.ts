@@ -7,7 +7,7 @@ import { jobStart, jobStep } from '../../activities/job-step';
 import { loadJob } from '../../activities/planning';
 import { syncStatusFile } from '../../activities/status';
 import { makeProject, simpleJob } from '../support/project';
-import { STARTED } from '../../workflows/job-opening';
+import { STARTED } from '../../core/job-opening';
 
 const limits = { maxContextLines: 1000, maxContextFiles: 10, maxPromptTokens: 30000 };
 

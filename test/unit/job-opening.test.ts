@@ -1,7 +1,7 @@
 // What a job does first once loaded, as the load step prepares it: the opening status and the
 // prompt of the first model call the job's own mode code will ask for.
 import type { JobSpec } from '../../core/job';
-import { jobOpening } from '../../workflows/job-opening';
+import { jobOpening } from '../../core/job-opening';
 
 function job(extra: Partial<JobSpec>): JobSpec {
   return { id: 'j', mode: 'replace', contextFiles: [], outputDir: 'src', outputFile: 'a.ts', outputPath: 'src/a.ts', sequential: false, verify: true, dependsOn: [], instructions: 'do it', ...extra };

@@ -1,12 +1,13 @@
 // How each mode produces its files (SPEC §2): one place per mode, all over the same two steps
-// (prompt + model call) and the pure parsers and transforms of core/. Deterministic.
-import { applyEdits, parseEditBlocks } from '../core/edits';
-import { JobSpec, declaredOutputs, joinPath } from '../core/job';
-import { GeneratedFile, confineToDeclared, confineToProject, parseGeneratedFiles } from '../core/output-parse';
-import { addFieldToStructLiterals, applyPatternInserts, parsePatternInserts } from '../core/patterns';
-import type { PromptSpec, RetryFeedback, SourceFile } from '../core/prompts';
-import type { PartialState } from '../core/status';
-import type { FailureType } from '../core/failure-types';
+// (prompt + model call) and the pure parsers and transforms beside it. Pure and deterministic: the
+// job workflow runs it, and the load activity and the CLI run it up to a job's first call.
+import { applyEdits, parseEditBlocks } from './edits';
+import { JobSpec, declaredOutputs, joinPath } from './job';
+import { GeneratedFile, confineToDeclared, confineToProject, parseGeneratedFiles } from './output-parse';
+import { addFieldToStructLiterals, applyPatternInserts, parsePatternInserts } from './patterns';
+import type { PromptSpec, RetryFeedback, SourceFile } from './prompts';
+import type { PartialState } from './status';
+import type { FailureType } from './failure-types';
 
 /** What a mode needs from the job workflow: one model call for a prompt, and reading files. */
 export interface ModeContext {

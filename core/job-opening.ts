@@ -2,9 +2,9 @@
 // first model call. The load step (the jobStart local activity) records and prepares both, so the
 // first model call needs no step, and no workflow activation, of its own. Pure and deterministic:
 // the job workflow and the activity both use it.
-import type { JobSpec } from '../core/job';
-import type { PromptSpec } from '../core/prompts';
-import type { JobStatus, StatusUpdate } from '../core/status';
+import type { JobSpec } from './job';
+import type { PromptSpec } from './prompts';
+import type { JobStatus, StatusUpdate } from './status';
 import { ModeContext, modeExtraContext, produce, produceTests, testPath } from './modes';
 
 /** The fields a job's first statuses set: it ran, with no error or leftovers of an earlier run. */
