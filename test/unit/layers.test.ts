@@ -57,3 +57,7 @@ test('workflows/ import only types from activities/ and nothing from project/ or
   expect(show(lines.filter((l) => inFolder(l, 'activities') && !l.typeOnly))).toEqual([]);
   expect(show(lines.filter((l) => inFolder(l, 'project', 'client', 'worker', 'ollama-api')))).toEqual([]);
 });
+
+test('activities/ use neither workflow code nor the CLI (the modes they run to a first call are in core/)', () => {
+  expect(show(importsOf('activities').filter((l) => inFolder(l, 'workflows', 'client')))).toEqual([]);
+});
