@@ -191,6 +191,9 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Told when server.json was found untrustworthy and a new server is started instead. */
   onNote?: (message: string) => void;
+  /** Serve the server's Prometheus metrics on this port (`bench/hops.ts` counts persistence
+   * requests per job from them); off by default. */
+  metricsPort?: number;
 }
 
 /** Start the project's server unless it already runs; returns its state. Safe to call from two
@@ -247,6 +250,7 @@ async function startServer(root: string, previous: ServerState | undefined, opts
     '--sqlite-pragma', 'synchronous=normal',
     ...SEARCH_ATTRIBUTE_NAMES.flatMap((a) => ['--search-attribute', `${a}=Keyword`]),
     ...dynamicConfigArgs([...DEV_SERVER_DYNAMIC_CONFIG, ...(opts.dynamicConfig ?? [])]),
+    ...(opts.metricsPort ? ['--metrics-port', String(opts.metricsPort)] : []),
   ];
   const log = openSync(path.join(stateDir(root), 'server.log'), 'a');
   const child = spawn(findTemporalCli(), args, { detached: true, stdio: ['ignore', log, log], cwd: root });
