@@ -84,6 +84,20 @@ async function persistenceRequests(port: number): Promise<Record<string, number>
   return counts;
 }
 
+/** The counters once the server has published all it counted: its metrics reporter flushes about
+ * once a second, so a read right after a batch misses the last second (read until two agree). */
+async function settledPersistenceRequests(port: number): Promise<Record<string, number>> {
+  const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+  let last = await persistenceRequests(port);
+  for (let i = 0; i < 10; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const now = await persistenceRequests(port);
+    if (total(now) === total(last)) return now;
+    last = now;
+  }
+  return last;
+}
+
 function serverCpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
@@ -136,7 +150,7 @@ async function measure(n: number, c: number, out: string, floor: boolean, modelM
     const jobIds = ids('h', n);
     const root = makeBenchProject(ctx, jobIds.map((id) => ({ id })), c);
     const code = floor ? (await bundleWorkflowCode({ workflowsPath: require.resolve('./floor-workflows'), logger: new DefaultLogger('ERROR') })).code : '';
-    const before = await persistenceRequests(metricsPort);
+    const before = await settledPersistenceRequests(metricsPort);
     const cpu: CpuSample[] = [];
     const sample = () => {
       const u = process.cpuUsage();
@@ -157,7 +171,7 @@ async function measure(n: number, c: number, out: string, floor: boolean, modelM
     }
     sample();
     clearInterval(sampler);
-    const db = await persistenceRequests(metricsPort);
+    const db = await settledPersistenceRequests(metricsPort);
     const connection = await Connection.connect({ address: ctx.address });
     const client = new Client({ connection });
     const runs = [];
