@@ -42,7 +42,9 @@ export function splitFrontmatter(text: string): { yaml: string; body: string } |
   if (lines[0]?.trim() !== '---') {
     return { error: 'has no frontmatter: the file must start with a line "---", then YAML fields, then "---"' };
   }
-  const close = lines.findIndex((l, i) => i > 0 && l.trim() === '---');
+  // Only a "---" at the start of a line closes it: an indented one is YAML (a block scalar's
+  // text), as in the front-matter readers WorkSplit folders were written for.
+  const close = lines.findIndex((l, i) => i > 0 && l.trimEnd() === '---');
   if (close < 0) return { error: 'frontmatter is not closed: no second "---" line' };
   return { yaml: lines.slice(1, close).join('\n'), body: lines.slice(close + 1).join('\n') };
 }

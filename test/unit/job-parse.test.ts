@@ -99,3 +99,12 @@ describe('parseJobFile', () => {
 test('splitFrontmatter keeps the body verbatim', () => {
   expect(splitFrontmatter('---\na: 1\n---\n# Title\n\nbody\n')).toEqual({ yaml: 'a: 1', body: '# Title\n\nbody\n' });
 });
+
+test('an indented "---" inside the front matter is YAML, not its end', () => {
+  const text = '---\noutput_dir: src\noutput_file: a.ts\nnotes: |\n  ---\n  hello\n---\nthe instructions\n';
+  expect(splitFrontmatter(text)).toEqual({ yaml: 'output_dir: src\noutput_file: a.ts\nnotes: |\n  ---\n  hello', body: 'the instructions\n' });
+  const r = parse(text);
+  expect(r.ok && r.job.instructions.trim()).toBe('the instructions');
+  // Trailing blanks after the closing line are still accepted.
+  expect(splitFrontmatter('---\na: 1\n---  \nbody')).toEqual({ yaml: 'a: 1', body: 'body' });
+});
