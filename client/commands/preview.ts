@@ -1,5 +1,7 @@
 // `worksplit preview JOB`: exactly what the job's first model call would send, with the context
 // files, their line counts, the token estimate and the model.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { formatProblem } from '../../core/job';
 import { readJobFile } from '../../project/job-files';
 import { listJobIds } from '../../project/jobs-folder';
@@ -27,9 +29,13 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
   }
   const spec = first.spec;
   const plan = await planFromProject(project.ref.root, project.config.limits.max_context_files, { resume: true, rerun: true });
+  // The outputs of dependencies that have not run yet are not on disk: the prompt shows the ones
+  // that are, as the job would see them if it ran now, and says which are still to come.
+  const dependencyOutputs = plan.dependencyOutputs[id] ?? [];
+  const notYet = dependencyOutputs.filter((p) => !existsSync(path.join(project.ref.root, p)));
   let prepared;
   try {
-    prepared = await preparePrompt({ root: project.ref.root, job, dependencyOutputs: plan.dependencyOutputs[id] ?? [], limits: settings.limits, spec, extraContext: first.extraContext, allowOverBudget: true });
+    prepared = await preparePrompt({ root: project.ref.root, job, dependencyOutputs: dependencyOutputs.filter((p) => !notYet.includes(p)), limits: settings.limits, spec, extraContext: first.extraContext, allowOverBudget: true });
   } catch (e) {
     throw new UsageError(`${id}: ${(e as Error).message}`);
   }
@@ -45,6 +51,7 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
   out.line(`model: ${settings.llm.model} at ${settings.llm.url}`);
   const context = contextReport(settings.llm, prepared.prompt, await facts);
   out.line(context.line);
+  if (notYet.length > 0) out.warn(`${id}: not in this prompt yet: ${notYet.join(', ')} (written by ${id}'s dependencies, which have not run; the job's prompt will show them)`);
   prepared.warnings.forEach((w) => out.warn(w));
   if (context.problem) out.warn(`${id}: ${context.problem}`);
   return 0;

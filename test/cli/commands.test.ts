@@ -97,6 +97,22 @@ test('preview prints the exact prompt, context with line counts, token estimate 
   expect((await runCli(['--path', root, 'preview', 'nope'], env())).code).toBe(2);
 });
 
+test('preview of a job whose dependency has not run shows the prompt as it stands and names what is still to come', async () => {
+  const root = makeProject({ ollamaUrl: ollama.url, jobs: { d: simpleJob('d'), e: simpleJob('e', { depends_on: ['d'] }) } });
+  const before = await runCli(['--path', root, 'preview', 'e'], env());
+  expect(before.code).toBe(0);
+  expect(before.output).toContain('JOB e: write the file.');
+  expect(before.output).not.toContain('### File: out/d.txt');
+  expect(before.output).toMatch(/e: not in this prompt yet: out\/d\.txt \(written by e's dependencies, which have not run/);
+  // Once the dependency's output exists, it is in the prompt and nothing is announced.
+  mkdirSync(path.join(root, 'out'), { recursive: true });
+  writeFileSync(path.join(root, 'out', 'd.txt'), 'from d\n');
+  const after = await runCli(['--path', root, 'preview', 'e'], env());
+  expect(after.code).toBe(0);
+  expect(after.output).toContain('### File: out/d.txt');
+  expect(after.output).not.toContain('not in this prompt yet');
+});
+
 test('validate lists the num_ctx of each first call and warns about a job that cannot fit', async () => {
   const big = `${'y'.repeat(199)}\n`.repeat(550); // 110,000 characters: about 36,700 tokens by the estimate
   const root = makeProject({
