@@ -12,7 +12,9 @@ export class UnsafePathError extends Error {
 // a name display as something else ("evil\u202Etxt.sh" shows as "evilhs.txt").
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Shown escaped in messages too: zero-width characters and the soft hyphen (".git\u200d" must not
+// read as ".git").
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
 /** Most file systems take names of at most 255 bytes and paths of at most 4096. */
 export const MAX_NAME_BYTES = 255;
@@ -60,10 +62,14 @@ const SHORT_NAME = /^[^.~]{1,6}~[0-9]{1,6}(\.[^.]{1,3})?$/;
 /** Why `p` (normalized) may not be written, or undefined. Case-insensitive, since `.GIT` is
  * `.git` on the default disks of macOS and Windows. */
 export function protectedReason(p: string): string | undefined {
+  // On Windows "name:stream" opens a stream of the file or folder "name": ".git::$INDEX_ALLOCATION"
+  // is the .git folder itself, "worksplit.toml::$DATA" the configuration.
+  if (p.includes(':')) return 'contains ":" (rule: no ":" in written names; on Windows "name:stream" writes into the file or folder "name", ".git::$INDEX_ALLOCATION" is .git)';
   // Letters that file systems ignore or fold (zero-width joiners, soft hyphen, BOM; HFS+ ignores
   // them, so ".g\u200cit" is ".git" there) are removed before the names are compared.
-  // Windows drops trailing dots and spaces from names (".git." is ".git").
-  const segs = p.toLowerCase().replace(/[\u00ad\u200b-\u200f\u2060\ufeff]/g, '').split('/').map((s) => s.replace(/[. ]+$/, '') || s);
+  // Windows drops trailing dots and spaces from names (".git." is ".git"). Upper then lower case
+  // folds letters a case-insensitive disk treats as others ("\u017f", the long s, is "s").
+  const segs = p.toUpperCase().toLowerCase().replace(/[\u00ad\u200b-\u200f\u2060\ufeff]/g, '').split('/').map((s) => s.replace(/[. ]+$/, '') || s);
   if (segs.includes('.git')) return 'is inside .git/ (rule: nothing in a .git folder, in any letter case, at any depth)';
   // Windows also opens a file by its 8.3 short name: GIT~1 can be .git, NODE_M~1 node_modules,
   // WORKSP~1.TOM worksplit.toml. Which long name a short one stands for depends on the disk, so

@@ -34,3 +34,20 @@ test('Windows short names, which may stand for .git, node_modules or worksplit.t
   for (const p of ['src/a~b.ts', 'notes~', 'src/version~1.2.3.txt', 'src/longername~1.ts']) expect(assertWritablePath(p)).toBe(p);
 });
 
+
+test('a ":" in a written name is refused: on Windows it opens a stream of another file or folder', () => {
+  for (const p of ['.git::$INDEX_ALLOCATION/f.ts', 'worksplit.toml::$DATA', 'GIT~1::$INDEX_ALLOCATION/x', 'src/a.ts:hidden']) {
+    expect(() => assertWritablePath(p)).toThrow(/contains ":" \(rule: no ":" in written names/);
+  }
+  expect(assertWritablePath('src/a-b_c.d.ts')).toBe('src/a-b_c.d.ts');
+});
+
+test('letters a case-insensitive disk folds (the long s) do not get past the protected names', () => {
+  expect(() => assertWritablePath('node_module\u017f/x.js')).toThrow(/node_modules/);
+  expect(() => assertWritablePath('work\u017fplit.toml')).toThrow(/configuration/);
+  expect(() => assertWritablePath('job\u017f/a.md')).toThrow(/inside jobs\//);
+});
+
+test('zero-width characters are shown escaped in messages', () => {
+  expect(() => assertWritablePath('.git\u200d/f.ts')).toThrow(/"\.git\\u200d\/f\.ts"/);
+});
