@@ -35,29 +35,35 @@ export async function readJobFolder(root: string, maxContextFiles: number): Prom
   const found = scan.ids;
   const skipped = new Set<string>();
   const out: JobFolder = { ids: [], jobs: [], problems: {}, warnings: scan.notFiles.map(({ file, kind }) => ({ file, message: `is ${kind}, not a regular file; skipped` })) };
-  await Promise.all(
-    found.map(async (id) => {
-      let r: Awaited<ReturnType<typeof readJobFile>>;
+  // Read side by side, reported in job order (Promise.all keeps the order of `found`).
+  type Outcome = { skip: JobProblem } | { problems: JobProblem[] } | Awaited<ReturnType<typeof readJobFile>>;
+  const outcomes = await Promise.all(
+    found.map(async (id): Promise<Outcome> => {
       try {
-        r = await readJobFile(root, id, maxContextFiles);
+        return await readJobFile(root, id, maxContextFiles);
       } catch (e) {
         const file = `jobs/${id}.md`;
-        if (e instanceof NotRegularFileError) {
-          skipped.add(id);
-          out.warnings.push({ file, message: `${e.message.slice(file.length + 2)}; skipped` });
-          return;
-        }
+        if (e instanceof NotRegularFileError) return { skip: { file, message: `${e.message.slice(file.length + 2)}; skipped` } };
         if (e instanceof LimitExceededError || e instanceof ProjectFileError || e instanceof UnsafePathError) {
-          out.problems[id] = [{ file, message: e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message }];
-          return;
+          return { problems: [{ file, message: e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message }] };
         }
         throw e;
       }
+    }),
+  );
+  outcomes.forEach((r, i) => {
+    const id = found[i];
+    if ('skip' in r) {
+      skipped.add(id);
+      out.warnings.push(r.skip);
+    } else if ('ok' in r) {
       out.warnings.push(...r.warnings);
       if (r.ok) out.jobs.push(r.job);
       else out.problems[id] = r.problems;
-    }),
-  );
+    } else {
+      out.problems[id] = r.problems;
+    }
+  });
   out.ids = found.filter((id) => !skipped.has(id));
   out.jobs.sort((a, b) => (a.id < b.id ? -1 : 1));
   return out;

@@ -1,0 +1,24 @@
+// The job folder is read file by file side by side; what it reports (problems, warnings, jobs)
+// comes out in job order however the reads finish, so validate and deps print the same every time.
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { readJobFolder } from '../../project/job-files';
+import { makeProject } from '../support/project';
+
+test('problems and warnings of a folder read side by side are reported in job order, every time', async () => {
+  const ids = Array.from({ length: 60 }, (_, i) => `j${String(i + 1).padStart(2, '0')}`);
+  const root = makeProject({ ollamaUrl: 'http://127.0.0.1:9', jobs: {} });
+  ids.forEach((id, i) => {
+    // Files of very different sizes finish reading in a different order than they start.
+    const padding = 'x'.repeat(i % 3 === 0 ? 100_000 : 10);
+    const output = i % 2 === 0 ? `output_file: ${i}` : `output_file: ${id}.txt`;
+    writeFileSync(path.join(root, 'jobs', `${id}.md`), `---\noutput_dir: out\n${output}\nunknown_${id}: 1\n---\n\nJOB ${id}\n${padding}\n`);
+  });
+  for (let round = 0; round < 5; round++) {
+    const folder = await readJobFolder(root, 2);
+    expect(Object.keys(folder.problems)).toEqual(ids.filter((_, i) => i % 2 === 0));
+    const warned = folder.warnings.map((w) => w.file);
+    expect(warned).toEqual(ids.map((id) => `jobs/${id}.md`));
+    expect(folder.jobs.map((j) => j.id)).toEqual(ids.filter((_, i) => i % 2 === 1));
+  }
+});
