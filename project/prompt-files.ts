@@ -63,17 +63,21 @@ async function readContext(req: PromptRequest): Promise<SourceFile[]> {
   // Implicit context fills free slots with the outputs of this job's own dependencies only, so the
   // prompt never depends on which unrelated job happened to finish first.
   const free = Math.max(0, req.limits.maxContextFiles - req.job.contextFiles.length);
-  const own = new Set([...explicit, ...(req.job.targetFiles ?? []), ...(req.job.targetFile ? [req.job.targetFile] : [])]);
+  // A file the prompt shows as a target (an edit job's output by default) is not context as well.
+  const own = new Set([...explicit, ...(req.job.targetFiles ?? []), ...(req.job.targetFile ? [req.job.targetFile] : []), ...(needsTargets(req.spec) ? targetPaths(req) : [])]);
   const implicit = req.dependencyOutputs.filter((p) => !own.has(p)).slice(0, free);
   const files: SourceFile[] = [];
   for (const p of [...explicit, ...implicit]) files.push({ path: p, content: await readLimited(req, p) });
   return files;
 }
 
+function targetPaths(req: PromptRequest): string[] {
+  return req.spec.kind === 'split' ? [req.job.targetFile!] : req.job.targetFiles?.length ? req.job.targetFiles : [req.job.outputPath];
+}
+
 async function readTargets(req: PromptRequest): Promise<SourceFile[]> {
-  const paths = req.spec.kind === 'split' ? [req.job.targetFile!] : req.job.targetFiles?.length ? req.job.targetFiles : [req.job.outputPath];
   const out: SourceFile[] = [];
-  for (const p of paths) out.push({ path: p, content: await readLimited(req, p) });
+  for (const p of targetPaths(req)) out.push({ path: p, content: await readLimited(req, p) });
   return out;
 }
 

@@ -113,6 +113,20 @@ test('preview of a job whose dependency has not run shows the prompt as it stand
   expect(after.output).not.toContain('not in this prompt yet');
 });
 
+test('preview of an edit job shows the file it edits once, as its target, not again as context', async () => {
+  const root = makeProject({
+    ollamaUrl: ollama.url,
+    files: { 'src/types.ts': 'export type A = 1;\n' },
+    jobs: { aa: { fm: { output_dir: 'src', output_file: 'types.ts' } }, bb: { fm: { mode: 'edit', output_dir: 'src', output_file: 'types.ts', depends_on: ['aa'] } } },
+  });
+  writeFileSync(path.join(root, 'jobs', '_systemprompt_edit.md'), 'You edit code. (test edit prompt)\n');
+  const r = await runCli(['--path', root, 'preview', 'bb'], env());
+  expect(r.code).toBe(0);
+  expect(r.output).toContain('target  src/types.ts (1 lines)');
+  expect(r.output).not.toContain('context src/types.ts');
+  expect(r.output.split('export type A = 1;').length - 1).toBe(1);
+});
+
 test('validate lists the num_ctx of each first call and warns about a job that cannot fit', async () => {
   const big = `${'y'.repeat(199)}\n`.repeat(550); // 110,000 characters: about 36,700 tokens by the estimate
   const root = makeProject({
