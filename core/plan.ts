@@ -68,6 +68,27 @@ export function planRun(input: PlanInput): RunPlan {
   };
 }
 
+/** Jobs that can run but will be skipped: each needs (must-pass, directly or through others) a job
+ * that cannot run. Per such job, the first job it needs that cannot run. For display (`deps`,
+ * `run --dry-run`): the batch skips them when the job they need fails. */
+export function blockedByInvalid(deps: Deps, cannotRun: Iterable<string>, ids: string[]): Record<string, string> {
+  const root = new Map<string, string>([...cannotRun].map((id) => [id, id]));
+  const blocked: Record<string, string> = {};
+  // Settle until nothing changes: a chain of n jobs needs at most n rounds.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const id of ids) {
+      if (root.has(id)) continue;
+      const dep = (deps[id] ?? []).find((d) => root.has(d));
+      if (dep === undefined) continue;
+      root.set(id, root.get(dep)!);
+      blocked[id] = root.get(dep)!;
+      changed = true;
+    }
+  }
+  return blocked;
+}
+
 /** Per job: the outputs of its own dependencies, in dependency order (its implicit context, and
  * the files it may name before they exist). */
 export function outputsOfDependencies(deps: Deps, jobs: JobSpec[], ids: string[]): Record<string, string[]> {

@@ -2,6 +2,7 @@
 // from files that were dropped (and why).
 import { printable } from '../../core/printable';
 import { buildDependencyGraph, executionGroups, waitsFor } from '../../core/graph';
+import { blockedByInvalid } from '../../core/plan';
 import { readJobFolder } from '../../project/job-files';
 import { Output } from '../output';
 import { loadProject } from '../project';
@@ -11,7 +12,10 @@ export async function depsCommand(dir: string, out: Output): Promise<number> {
   const folder = await readJobFolder(project.ref.root, project.config.limits.max_context_files);
   const graph = buildDependencyGraph(folder.jobs, Object.keys(folder.problems));
   const bad = new Set([...Object.keys(folder.problems), ...graph.problems.flatMap((p) => p.jobIds)]);
-  const runnable = folder.jobs.map((j) => j.id).filter((id) => !bad.has(id));
+  const valid = folder.jobs.map((j) => j.id).filter((id) => !bad.has(id));
+  // Jobs that need a job that cannot run would only be skipped: not in the groups.
+  const blocked = blockedByInvalid(graph.deps, bad, valid);
+  const runnable = valid.filter((id) => blocked[id] === undefined);
   out.line('Dependencies (<- must pass first; "after": must have finished first, whatever the outcome):');
   for (const j of folder.jobs) {
     const deps = graph.deps[j.id];
@@ -28,5 +32,6 @@ export async function depsCommand(dir: string, out: Output): Promise<number> {
   graph.warnings.forEach((w) => out.warn(w.message));
   for (const p of graph.problems) out.line(`  cannot run: ${p.message}`);
   for (const id of Object.keys(folder.problems)) out.line(`  cannot run: ${printable(id)} (invalid job file; see worksplit validate)`);
+  for (const [id, root] of Object.entries(blocked)) out.line(`  cannot run: ${printable(id)} (needs ${printable(root)}, which cannot run)`);
   return bad.size > 0 ? 2 : 0;
 }

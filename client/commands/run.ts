@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { printable } from '../../core/printable';
 import type { Client } from '@temporalio/client';
 import { waitsFor } from '../../core/graph';
+import { blockedByInvalid } from '../../core/plan';
 import { batchWorkflowId } from '../../core/ids';
 import { PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
 import { listJobIds } from '../../project/jobs-folder';
@@ -219,11 +220,15 @@ function batchSummary(groups: string[][], maxConcurrent: number, model: string):
 async function dryRun(root: string, maxContextFiles: number, selection: { resume: boolean; rerun: boolean; only?: string; ids?: string[] }, maxConcurrent: number, out: Output): Promise<number> {
   const plan = await planFromProject(root, maxContextFiles, selection);
   plan.warnings.forEach((w) => out.warn(w));
-  const runnable = plan.groups.flat();
-  out.line(`Dry run: ${plural(runnable.length, 'job')} would run in ${plural(plan.groups.length, 'group')}, at most ${maxConcurrent || 'unlimited'} at once. Nothing was changed.`);
+  // Jobs that need a job that cannot run would be skipped by the batch: shown as such.
+  const blocked = blockedByInvalid(plan.deps, Object.keys(plan.invalid), plan.selected);
+  const groups = plan.groups.map((g) => g.filter((id) => blocked[id] === undefined)).filter((g) => g.length > 0);
+  const runnable = groups.flat();
+  out.line(`Dry run: ${plural(runnable.length, 'job')} would run in ${plural(groups.length, 'group')}, at most ${maxConcurrent || 'unlimited'} at once. Nothing was changed.`);
   const waits = waitsFor(plan.deps, plan.after);
-  plan.groups.forEach((g, i) => out.line(`  group ${i + 1}: ${g.map((id) => (waits[id].length > 0 ? `${id} (after ${waits[id].join(', ')})` : id)).join(', ')}`));
+  groups.forEach((g, i) => out.line(`  group ${i + 1}: ${g.map((id) => (waits[id].length > 0 ? `${id} (after ${waits[id].join(', ')})` : id)).join(', ')}`));
   for (const [id, reason] of Object.entries(plan.invalid)) out.line(`  ${colors.red('cannot run')} ${printable(id)}: ${reason}`);
+  for (const [id, root] of Object.entries(blocked)) out.line(`  ${colors.yellow('would be skipped')} ${printable(id)}: needs ${printable(root)}, which cannot run`);
   if (plan.stuckNotResumed.length > 0) out.line(`  ${plural(plan.stuckNotResumed.length, 'stuck job')} left out (use --resume): ${plan.stuckNotResumed.join(', ')}`);
   if (plan.selected.length === 0) out.line('  Nothing to run: no job is in status created (use --rerun, --resume or --job ID).');
   return Object.keys(plan.invalid).length > 0 ? 2 : 0;

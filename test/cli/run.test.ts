@@ -77,6 +77,21 @@ test('exit code 1 when a job fails, with the reason in the summary', async () =>
   expect(v.output).toMatch(/bad\s+fail\s+verification failed after the retry/);
 });
 
+test('--dry-run and deps show the jobs that need an invalid job as skipped, not in the groups', async () => {
+  const root = makeProject({ ollamaUrl: 'http://127.0.0.1:9', jobs: { bad: simpleJob('bad', { output_file: 7 }), d: simpleJob('d', { depends_on: ['bad'] }), e: simpleJob('e', { depends_on: ['d'] }), f: simpleJob('f') } });
+  const r = await runCli(['--path', root, 'run', '--dry-run'], { TEMPORAL_ADDRESS: '' });
+  expect(r.code).toBe(2);
+  expect(r.output).toContain('Dry run: 1 job would run in 1 group');
+  expect(r.output).toContain('group 1: f');
+  expect(r.output).not.toMatch(/group \d+: .*\b[de]\b/);
+  expect(r.output).toContain('would be skipped d: needs bad, which cannot run');
+  expect(r.output).toContain('would be skipped e: needs bad, which cannot run');
+  const deps = await runCli(['--path', root, 'deps'], { TEMPORAL_ADDRESS: '' });
+  expect(deps.code).toBe(2);
+  expect(deps.output).toContain('Execution groups:\n  1. f\n');
+  expect(deps.output).toContain('cannot run: e (needs bad, which cannot run)');
+});
+
 test('--dry-run prints groups and touches nothing', async () => {
   const root = makeProject({ ollamaUrl: 'http://127.0.0.1:9', jobs: { a: simpleJob('a'), b: simpleJob('b', { depends_on: ['a'] }), c: simpleJob('c') } });
   const before = readdirSync(path.join(root, 'jobs')).sort();

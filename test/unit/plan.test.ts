@@ -1,4 +1,4 @@
-import { describeJob, planRun } from '../../core/plan';
+import { blockedByInvalid, describeJob, planRun } from '../../core/plan';
 import type { JobSpec } from '../../core/job';
 import type { StatusEntry } from '../../core/status';
 import { addUsage, emptyUsage } from '../../core/usage';
@@ -59,4 +59,12 @@ test('job descriptions name the mode and outputs', () => {
   expect(describeJob(job('e', { mode: 'edit', targetFiles: ['src/x.ts'] }))).toBe('edit src/x.ts');
   expect(describeJob(job('t', { testFile: 't.test.ts' }))).toBe('replace (tdd) out/t.test.ts, out/t.ts');
   expect(describeJob(job('s', { sequential: true, outputFiles: ['1', '2', '3', '4', '5', '6'] }))).toBe('sequential 1, 2, 3, 4 and 2 more');
+});
+
+test('jobs that need a job that cannot run, directly or through others, are found with that job', () => {
+  const deps = { bad: [], d: ['bad'], e: ['d'], f: [], g: ['f', 'e'], h: [] };
+  expect(blockedByInvalid(deps, ['bad'], ['bad', 'd', 'e', 'f', 'g', 'h'])).toEqual({ d: 'bad', e: 'bad', g: 'bad' });
+  // Listed out of dependency order, the chain is still followed to its end.
+  expect(blockedByInvalid(deps, ['bad'], ['g', 'e', 'd', 'f'])).toEqual({ d: 'bad', e: 'bad', g: 'bad' });
+  expect(blockedByInvalid(deps, [], ['d', 'e'])).toEqual({});
 });
