@@ -216,13 +216,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
-/** Errors that mean "fix the project or the command line" (exit 2). Their modules are loaded
- * already when one of them was thrown, so importing them here costs nothing then. */
+/** Errors that mean "fix the project or the command line" (exit 2): besides a bad configuration
+ * or status file, one of the tool's own files that is no regular file (a FIFO, a folder), too large,
+ * or a symlink where none may be. Their modules are loaded already when one of them was thrown, so
+ * importing them here costs nothing then. */
 function isConfigurationError(e: unknown): boolean {
   const { ConfigError } = require('../core/config') as typeof import('../core/config');
+  const { UnsafePathError } = require('../core/paths') as typeof import('../core/paths');
   const { NoJobsFolderError } = require('../project/jobs-folder') as typeof import('../project/jobs-folder');
+  const { LimitExceededError, ProjectFileError } = require('../project/project-fs') as typeof import('../project/project-fs');
   const { StatusFileCorruptError } = require('../project/status-store') as typeof import('../project/status-store');
-  return e instanceof ConfigError || e instanceof NoJobsFolderError || e instanceof StatusFileCorruptError;
+  return e instanceof ConfigError || e instanceof NoJobsFolderError || e instanceof StatusFileCorruptError || e instanceof ProjectFileError || e instanceof LimitExceededError || e instanceof UnsafePathError;
 }
 
 export async function main(argv = process.argv): Promise<void> {

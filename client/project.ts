@@ -1,10 +1,11 @@
 // The project a command works on: its root, identity, configuration and task queues.
 import { createHash } from 'node:crypto';
-import { existsSync, promises as fs, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Config, ConfigOverrides, applyOverrides, parseConfig } from '../core/config';
 import { answerTokenBudget } from '../core/context-window';
 import { taskQueues } from '../core/ids';
+import { readConfigText } from '../project/project-config';
 import type { ProjectRef, RunSettings, TaskQueues } from '../workflows/types';
 import { UsageError } from './output';
 
@@ -18,13 +19,10 @@ export interface Project {
 export async function loadProject(dir: string, overrides: ConfigOverrides = {}): Promise<Project> {
   if (!existsSync(path.resolve(dir))) throw new UsageError(`the project folder ${path.resolve(dir)} does not exist`);
   const root = realpathSync(path.resolve(dir));
+  if (!statSync(root).isDirectory()) throw new UsageError(`the project folder ${root} is a file, not a folder`);
   assertInsideRoot(root, 'jobs');
   assertInsideRoot(root, 'worksplit.toml');
-  const tomlPath = path.join(root, 'worksplit.toml');
-  const text = await fs.readFile(tomlPath, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return undefined;
-    throw e;
-  });
+  const text = await readConfigText(path.join(root, 'worksplit.toml'));
   const { config, warnings } = parseConfig(text, 'worksplit.toml');
   const ref = projectRef(root);
   const merged = applyOverrides(config, overrides);

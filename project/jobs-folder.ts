@@ -6,8 +6,9 @@ import * as path from 'node:path';
 import { fileKind } from './project-fs';
 
 export class NoJobsFolderError extends Error {
-  constructor(root: string) {
-    super(`no jobs/ folder in ${root}: run "worksplit init" there, or pass the project folder`);
+  /** `found`: what is there in the folder's place (a file, a FIFO...), if anything. */
+  constructor(root: string, found?: string) {
+    super(found ? `jobs/ in ${root} is ${found}, not a folder: move it aside and run "worksplit init" there` : `no jobs/ folder in ${root}: run "worksplit init" there, or pass the project folder`);
     this.name = 'NoJobsFolderError';
   }
 }
@@ -25,7 +26,12 @@ export async function scanJobsFolder(root: string): Promise<JobsFolderScan> {
   try {
     entries = await fs.readdir(path.join(root, 'jobs'), { withFileTypes: true });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NoJobsFolderError(root);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new NoJobsFolderError(root);
+    if (code === 'ENOTDIR') {
+      const st = await fs.stat(path.join(root, 'jobs'));
+      throw new NoJobsFolderError(root, st.isFile() ? 'a file' : fileKind(st));
+    }
     throw e;
   }
   const out: JobsFolderScan = { ids: [], notFiles: [] };

@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Config, parseConfig } from '../core/config';
 import { PAYLOAD_CEILING_BYTES } from '../core/limits';
-import { readBoundedFile } from './project-fs';
+import { MissingFileError, readBoundedFile } from './project-fs';
 
 const cache = new Map<string, { mtimeMs: number; size: number; config: Config }>();
 
@@ -19,8 +19,21 @@ export async function projectConfig(root: string): Promise<Config> {
   });
   const hit = cache.get(root);
   if (st && hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.config;
-  const text = st ? (await readBoundedFile(file, 'worksplit.toml', { maxBytes: PAYLOAD_CEILING_BYTES, setting: 'the most a configuration file may hold' })).toString('utf8') : undefined;
+  const text = st ? await readConfigText(file) : undefined;
   const { config } = parseConfig(text, 'worksplit.toml');
   if (st) cache.set(root, { mtimeMs: st.mtimeMs, size: st.size, config });
   return config;
+}
+
+/** The text of worksplit.toml at `file`, undefined when there is none. Opened non-blocking and
+ * only if it is a regular file (a FIFO would wait for a writer forever), with a cap: a folder, pipe,
+ * device or oversized file is refused with worksplit.toml named (ProjectFileError,
+ * LimitExceededError). The CLI and the worker read it the same way. */
+export async function readConfigText(file: string): Promise<string | undefined> {
+  try {
+    return (await readBoundedFile(file, 'worksplit.toml', { maxBytes: PAYLOAD_CEILING_BYTES, setting: 'the most a configuration file may hold' })).toString('utf8');
+  } catch (e) {
+    if (e instanceof MissingFileError) return undefined;
+    throw e;
+  }
 }

@@ -4,16 +4,32 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { StatusEntry, formatStatusFile, parseStatusFile } from '../core/status';
-import { UnsafePathError } from '../core/paths';
 import { DiskFullError, WrittenFile, isDiskFullCode, writeFileAtomic } from './atomic-write';
+import { MissingFileError, readBoundedFile } from './project-fs';
 
 export const STATUS_FILE = 'jobs/_jobstatus.json';
 
 export class StatusFileCorruptError extends Error {
-  constructor(readonly file: string, readonly backup: string, reason: string) {
-    super(`${file} is not a valid status file (${reason}); it was left as is and a copy saved to ${backup}. Fix it, or delete it to start every job from "created".`);
+  /** `backup`: where a copy of the file is, when a writer saved one; a read-only command saves
+   * none (it must not write). */
+  constructor(readonly file: string, readonly backup: string | undefined, reason: string) {
+    super(
+      backup
+        ? `${file} is not a valid status file (${reason}); it was left as is and a copy saved to ${backup}. Fix it, or delete it to start every job from "created".`
+        : `${file} is not a valid status file (${reason}); it was left as is (no copy was made: this command only reads it). Fix it, or move it aside to start every job from "created".`,
+    );
     this.name = 'StatusFileCorruptError';
   }
+}
+
+/** The status file is read whole into memory: a cap far above any real batch (a few hundred
+ * bytes a job) so that a huge file is refused by name rather than exhausting the process. */
+export const STATUS_FILE_MAX_BYTES = 256 * 1024 * 1024;
+
+export interface StatusReadOptions {
+  /** Save a copy of a corrupt file before failing: for the writers (a run about to start, a
+   * change), never for a read-only command. One copy per distinct content. */
+  backUpCorrupt?: boolean;
 }
 
 type Change = (entries: StatusEntry[]) => StatusEntry[];
@@ -40,31 +56,47 @@ export class StatusStore {
   // objects out again is safe.
   private lastWritten?: { text: string; entries: StatusEntry[]; file: WrittenFile };
 
-  /** Current entries; [] when the file does not exist yet. */
-  async read(): Promise<StatusEntry[]> {
-    let text: string;
+  /** Current entries; [] when the file does not exist yet. A folder, FIFO or device in its place
+   * is refused by name (NotRegularFileError) without waiting on it; a symlink too (UnsafePathError). */
+  async read(opts: StatusReadOptions = {}): Promise<StatusEntry[]> {
+    let bytes: Buffer;
     try {
-      // A symlink could lead the tool to rewrite a file anywhere (the status file is rewritten often).
       const st = await fs.lstat(this.file);
-      if (st.isSymbolicLink()) {
-        throw new UnsafePathError(STATUS_FILE, 'is a symlink (rule: the status file and system prompts in jobs/ must be regular files, never links)');
-      }
       const mine = this.lastWritten;
       // An inode of 0 means the file system does not number its files: compare the text instead.
       if (mine && mine.file.ino !== 0 && st.ino === mine.file.ino && st.size === mine.file.size && st.mtimeMs === mine.file.mtimeMs) return mine.entries;
-      text = await fs.readFile(this.file, 'utf8');
+      // Non-blocking and regular files only: a FIFO without a writer would hang every command.
+      // Never through a symlink (O_NOFOLLOW): it could lead the tool to rewrite a file anywhere.
+      bytes = await readBoundedFile(this.file, STATUS_FILE, { maxBytes: STATUS_FILE_MAX_BYTES, setting: 'the most a status file may hold', noFollow: true });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      // Gone between the lstat and the open counts as gone.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || e instanceof MissingFileError) return [];
       throw e;
     }
+    const text = bytes.toString('utf8');
     if (this.lastWritten?.text === text) return this.lastWritten.entries;
     try {
       return parseStatusFile(text);
     } catch (e) {
-      const backup = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      await fs.copyFile(this.file, backup);
-      throw new StatusFileCorruptError(STATUS_FILE, path.relative(this.root, backup), (e as Error).message);
+      const backup = opts.backUpCorrupt ? await this.backUp(bytes) : undefined;
+      throw new StatusFileCorruptError(STATUS_FILE, backup && path.relative(this.root, backup).split(path.sep).join('/'), (e as Error).message);
     }
+  }
+
+  /** A copy of the corrupt file's bytes beside it, unless an identical copy is there already (a
+   * run retried over the same broken file must not pile up copies). Returns the copy's path. */
+  private async backUp(bytes: Buffer): Promise<string> {
+    const dir = path.dirname(this.file);
+    const prefix = `${path.basename(this.file)}.corrupt-`;
+    for (const name of (await fs.readdir(dir)).filter((n) => n.startsWith(prefix)).sort()) {
+      const copy = path.join(dir, name);
+      const st = await fs.lstat(copy).catch(() => undefined);
+      if (st?.isFile() && st.size === bytes.length && (await fs.readFile(copy)).equals(bytes)) return copy;
+    }
+    const backup = path.join(dir, `${prefix}${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    // 'wx': never overwrite a file already there.
+    await fs.writeFile(backup, bytes, { flag: 'wx' });
+    return backup;
   }
 
   /** Apply a change under the lock; resolves with the entries as written. */
@@ -107,7 +139,7 @@ export class StatusStore {
         throw isDiskFullCode(e.code) ? new DiskFullError(STATUS_FILE, e.code) : e;
       });
     try {
-      let entries = await this.read();
+      let entries = await this.read({ backUpCorrupt: true });
       for (const c of changes) entries = c(entries);
       const text = formatStatusFile(entries);
       const file = await writeFileAtomic(this.file, text, { displayName: STATUS_FILE });

@@ -13,7 +13,7 @@ export async function fixCommand(opts: RunOptions & { target?: string; all?: boo
   const ids = await listJobIds(opts.path);
   let targets: string[];
   if (opts.all) {
-    const { entries } = syncEntries(await statusStoreFor(opts.path).read(), ids, new Date().toISOString());
+    const { entries } = syncEntries(await statusStoreFor(opts.path).read({ backUpCorrupt: true }), ids, new Date().toISOString());
     targets = entries.filter((e) => e.status === 'pass').map((e) => e.id);
     if (targets.length === 0) {
       out.line('No passed job to fix.');

@@ -11,7 +11,7 @@ export async function retryCommand(opts: RunOptions & { failed?: boolean; target
   if (opts.target) return runCommand({ ...opts, job: opts.target }, out);
   if (!opts.failed) throw new UsageError('name the job to retry, or use --failed for every failed, skipped or cancelled job');
   const ids = await listJobIds(opts.path);
-  const { entries } = syncEntries(await statusStoreFor(opts.path).read(), ids, new Date().toISOString());
+  const { entries } = syncEntries(await statusStoreFor(opts.path).read({ backUpCorrupt: true }), ids, new Date().toISOString());
   const again = entries.filter((e) => e.status === 'fail' || e.status === 'partial' || (e.status === 'created' && e.error)).map((e) => e.id);
   if (again.length === 0) {
     out.line('No failed, skipped or cancelled jobs to retry.');

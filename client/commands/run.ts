@@ -78,8 +78,9 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     const h = await health;
     if (!h.ok) throw new UsageError(h.message);
   }
-  // A corrupt status file stops the run before anything starts, with its backup named.
-  await statusStoreFor(ref.root).read();
+  // A corrupt status file stops the run before anything starts, with its backup named (the run
+  // would write it: the copy is saved now; a dry run only reads and saves none).
+  await statusStoreFor(ref.root).read({ backUpCorrupt: true });
 
   const earlyWorker = await early?.catch(() => undefined);
   // Otherwise the server is found, or the embedded one started, only now, once the checks passed.

@@ -1,11 +1,12 @@
 // The status file under concurrent writers: in one process (coalesced) and across processes
 // (lock file), never corrupt, never losing an update; a corrupt file is reported and backed up.
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { parseStatusFile } from '../../core/status';
+import { NotRegularFileError } from '../../project/project-fs';
 import { StatusFileCorruptError, StatusStore } from '../../project/status-store';
 import { applyUpdate } from '../../core/status';
 
@@ -66,15 +67,73 @@ test('a corrupt status file is reported and backed up, never silently reset', as
   expect(backups.length).toBeGreaterThanOrEqual(1);
 });
 
+test('a read-only read of a corrupt status file saves no copy; a writer saves one per distinct content', async () => {
+  const root = tmpProject();
+  const file = path.join(root, 'jobs', '_jobstatus.json');
+  const copies = () => readdirSync(path.join(root, 'jobs')).filter((n) => n.startsWith('_jobstatus.json.corrupt-')).sort();
+  writeFileSync(file, '{not json');
+  const store = new StatusStore(root);
+  for (let i = 0; i < 3; i++) {
+    const e = await store.read().catch((x) => x);
+    expect(e).toBeInstanceOf(StatusFileCorruptError);
+    expect(e.backup).toBeUndefined();
+    expect(e.message).toMatch(/no copy was made/);
+  }
+  expect(copies()).toEqual([]);
+  // A writer (and a run about to start) saves a copy and names it; again over the same bytes, the
+  // same copy is named rather than another one saved.
+  const first = await store.change((es) => es).catch((x) => x);
+  expect(first).toBeInstanceOf(StatusFileCorruptError);
+  expect(copies()).toHaveLength(1);
+  expect(first.backup).toBe(`jobs/${copies()[0]}`);
+  expect(first.message).toContain(`a copy saved to jobs/${copies()[0]}`);
+  expect(readFileSync(path.join(root, first.backup), 'utf8')).toBe('{not json');
+  const again = await store.read({ backUpCorrupt: true }).catch((x) => x);
+  expect(again.backup).toBe(first.backup);
+  expect(copies()).toHaveLength(1);
+  // Other broken content is another copy.
+  writeFileSync(file, '[{"id": "a"');
+  const other = await store.change((es) => es).catch((x) => x);
+  expect(other.backup).not.toBe(first.backup);
+  expect(copies()).toHaveLength(2);
+  expect(readFileSync(file, 'utf8')).toBe('[{"id": "a"');
+});
+
+test('a FIFO or a folder in place of the status file is refused by name, without waiting, and never overwritten', async () => {
+  const root = tmpProject();
+  const file = path.join(root, 'jobs', '_jobstatus.json');
+  mkdirSync(file);
+  const store = new StatusStore(root);
+  await expect(store.read()).rejects.toThrow(NotRegularFileError);
+  await expect(store.change(() => [])).rejects.toThrow('jobs/_jobstatus.json: is a directory, not a regular file');
+  expect(statSync(file).isDirectory()).toBe(true);
+  rmdirSync(file);
+  execFileSync('mkfifo', [file]);
+  // In a child process with a time limit: a read that waited for a writer must not hang the suite.
+  const script = `
+    const { StatusStore } = require(${JSON.stringify(path.resolve(__dirname, '../../dist/project/status-store.js'))});
+    const store = new StatusStore(process.argv[1]);
+    (async () => {
+      for (const attempt of [() => store.read(), () => store.change(() => [])]) {
+        const e = await attempt().then(() => undefined, (x) => x);
+        console.log(e ? e.message : 'no error');
+      }
+    })();
+  `;
+  const { stdout } = await run(process.execPath, ['-e', script, root], { timeout: 10_000, killSignal: 'SIGKILL' });
+  expect(stdout.trim().split('\n')).toEqual(['jobs/_jobstatus.json: is a named pipe (FIFO), not a regular file', 'jobs/_jobstatus.json: is a named pipe (FIFO), not a regular file']);
+  expect(statSync(file).isFIFO()).toBe(true);
+});
+
 test('the store does not read back its own write, and sees any other write in its place', async () => {
   const root = tmpProject();
   const store = new StatusStore(root);
   await store.change((es) => applyUpdate(es, { id: 'a', status: 'pass', ran: true }, 'now'));
   const fsp = require('node:fs').promises as typeof import('node:fs').promises;
-  const readFile = jest.spyOn(fsp, 'readFile');
+  const open = jest.spyOn(fsp, 'open');
   try {
     expect((await store.read()).map((e) => e.status)).toEqual(['pass']);
-    expect(readFile.mock.calls.filter(([f]) => f === store.file)).toHaveLength(0);
+    expect(open.mock.calls.filter(([f]) => f === store.file)).toHaveLength(0);
     const mine = readFileSync(store.file, 'utf8');
     // Another writer rewrites it in place (same inode, same size): the mtime tells.
     await new Promise((r) => setTimeout(r, 20));
@@ -85,7 +144,9 @@ test('the store does not read back its own write, and sees any other write in it
     writeFileSync(tmp, mine.replace('"pass"', '"fail"'));
     renameSync(tmp, store.file);
     expect((await store.read()).map((e) => e.status)).toEqual(['fail']);
+    // The spy is real: a read of a file it did not write opens it.
+    expect(open.mock.calls.filter(([f]) => f === store.file).length).toBeGreaterThan(0);
   } finally {
-    readFile.mockRestore();
+    open.mockRestore();
   }
 });

@@ -24,3 +24,17 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: 
   const code = await p.exited;
   return { code, output: p.output() };
 }
+
+/** runCli for a command that could hang (a FIFO where a file should be): killed after `ms`, and
+ * `timedOut` says so, so a regression fails the test instead of hanging the suite. */
+export async function runCliWithin(ms: number, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string; timedOut: boolean }> {
+  const p = spawnCli(args, env);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    p.child.kill('SIGKILL');
+  }, ms);
+  const code = await p.exited;
+  clearTimeout(timer);
+  return { code, output: p.output(), timedOut };
+}
