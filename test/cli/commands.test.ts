@@ -127,6 +127,24 @@ test('preview of an edit job shows the file it edits once, as its target, not ag
   expect(r.output.split('export type A = 1;').length - 1).toBe(1);
 });
 
+test("init's edit prompt asks for the answer format of the job's own mode: FIND/REPLACE for edit, AFTER/INSERT for replace_pattern", async () => {
+  const dir = tmpDir('init-modes');
+  expect((await runCli(['--path', dir, 'init', '--lang', 'typescript', '--model', 'qwen-32k:latest'], env())).code).toBe(0);
+  const toml = path.join(dir, 'worksplit.toml');
+  writeFileSync(toml, readFileSync(toml, 'utf8').replace(/^url = .*$/m, `url = "${ollama.url}"`));
+  mkdirSync(path.join(dir, 'src'), { recursive: true });
+  writeFileSync(path.join(dir, 'src', 'a.ts'), 'export const a = 1;\n');
+  writeFileSync(path.join(dir, 'jobs', 'ins.md'), '---\nmode: replace_pattern\noutput_dir: src\noutput_file: a.ts\ntarget_files: [src/a.ts]\n---\n\nAdd a line after the export.\n');
+  writeFileSync(path.join(dir, 'jobs', 'ed.md'), '---\nmode: edit\noutput_dir: src\noutput_file: a.ts\n---\n\nRename a to b.\n');
+  for (const [id, own, other] of [['ins', 'AFTER:/INSERT:/END', /Answer only with edit blocks/], ['ed', 'FILE/FIND/REPLACE/END', /Answer only with AFTER/]] as const) {
+    const r = await runCli(['--path', dir, 'preview', id], env());
+    expect(r.code).toBe(0);
+    const user = r.output.slice(r.output.indexOf('=== user ==='), r.output.indexOf('=== summary ==='));
+    expect(user).toContain(own);
+    expect(user).not.toMatch(other);
+  }
+});
+
 test('validate lists the num_ctx of each first call and warns about a job that cannot fit', async () => {
   const big = `${'y'.repeat(199)}\n`.repeat(550); // 110,000 characters: about 36,700 tokens by the estimate
   const root = makeProject({
