@@ -3,7 +3,7 @@
 import { ModelContextFacts, answerTokenBudget, chooseNumCtx, estimateChatTokens } from '../core/context-window';
 import type { ChatPrompt } from '../core/prompts';
 import type { LlmSettings } from '../core/model-call';
-import { modelContextFacts } from '../ollama-api/model-facts';
+import { OllamaHttpError, modelContextFacts } from '../ollama-api/model-facts';
 
 export interface ContextReport {
   line: string;
@@ -14,14 +14,24 @@ export interface ContextReport {
   problem?: string;
 }
 
-/** The model's facts from its server, or undefined when it does not answer in time. */
-export function askModelFacts(llm: LlmSettings, timeoutMs = 3000): Promise<ModelContextFacts | undefined> {
-  return modelContextFacts(llm.url, llm.model, AbortSignal.timeout(timeoutMs)).catch(() => undefined);
+/** What the model's server said: its facts, or why there are none (no answer in time, or no such
+ * model there: the run would fail on it). */
+export type ModelFactsAnswer = { facts: ModelContextFacts } | { unknown: string; modelMissing?: boolean };
+
+export function askModelFacts(llm: LlmSettings, timeoutMs = 3000): Promise<ModelFactsAnswer> {
+  return modelContextFacts(llm.url, llm.model, AbortSignal.timeout(timeoutMs)).then(
+    (facts) => ({ facts }),
+    (e: unknown) =>
+      e instanceof OllamaHttpError && e.status_code === 404
+        ? { unknown: `the Ollama server at ${llm.url} has no model ${llm.model} (pull it: ollama pull ${llm.model})`, modelMissing: true }
+        : { unknown: `${llm.model} at ${llm.url} did not answer` },
+  );
 }
 
-export function contextReport(llm: LlmSettings, prompt: ChatPrompt, facts: ModelContextFacts | undefined): ContextReport {
+export function contextReport(llm: LlmSettings, prompt: ChatPrompt, answer: ModelFactsAnswer): ContextReport {
   const tokens = estimateChatTokens(prompt);
-  if (!facts) return { tokens, line: `context: prompt about ${tokens} tokens; ${llm.model} at ${llm.url} did not answer, so the num_ctx is chosen at run time` };
+  if (!('facts' in answer)) return { tokens, line: `context: prompt about ${tokens} tokens; ${answer.unknown}, so the num_ctx is chosen at run time` };
+  const { facts } = answer;
   const userNumCtx = typeof llm.options?.num_ctx === 'number' ? llm.options.num_ctx : undefined;
   const answerTokens = llm.answerTokens ?? answerTokenBudget(900);
   const choice = chooseNumCtx({ promptTokens: tokens, answerTokens, facts, userNumCtx });

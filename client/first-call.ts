@@ -3,10 +3,9 @@
 // can be read, stay inside the project and fit the limits, as `run` will.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { ModelContextFacts } from '../core/context-window';
 import type { JobSpec } from '../core/job';
 import type { LlmSettings } from '../core/model-call';
-import { ContextReport, contextReport } from './context-report';
+import { ContextReport, type ModelFactsAnswer, contextReport } from './context-report';
 import { PromptLimits, systemPromptFile } from '../core/prompts';
 import { MissingSystemPromptError, preparePrompt } from '../project/prompt-files';
 import { FirstAsk, jobOpening } from '../core/job-opening';
@@ -43,7 +42,7 @@ export interface InputCheck {
 /** The model, its settings and what its server said about its context (undefined: no answer). */
 export interface ContextCheck {
   llm: LlmSettings;
-  facts: ModelContextFacts | undefined;
+  facts: ModelFactsAnswer;
 }
 
 /** What `run` would reject about a job's inputs, found now: a file that does not exist and that

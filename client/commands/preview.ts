@@ -49,7 +49,9 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
   for (const t of prepared.targets) out.line(`  target  ${t.path} (${prepared.lineCounts[t.path]} lines)`);
   out.line(`estimated tokens: ${prepared.estimatedTokens} of max_prompt_tokens ${settings.limits.maxPromptTokens}`);
   out.line(`model: ${settings.llm.model} at ${settings.llm.url}`);
-  const context = contextReport(settings.llm, prepared.prompt, await facts);
+  const answer = await facts;
+  const context = contextReport(settings.llm, prepared.prompt, answer);
+  if ('modelMissing' in answer && answer.modelMissing) out.warn(`worksplit.toml: ollama.model: ${answer.unknown}`);
   out.line(context.line);
   if (notYet.length > 0) out.warn(`${id}: not in this prompt yet: ${notYet.join(', ')} (written by ${id}'s dependencies, which have not run; the job's prompt will show them)`);
   prepared.warnings.forEach((w) => out.warn(w));

@@ -31,6 +31,9 @@ export async function validateCommand(dir: string, out: Output): Promise<number>
   for (const j of folder.jobs) for (const out of declaredOutputs(j)) writers.set(out, [...(writers.get(out) ?? []), j.id]);
   const dependencyOutputs = outputsOfDependencies(graph.deps, folder.jobs, folder.jobs.map((j) => j.id));
   const model = { llm: settings.llm, facts: await facts };
+  // A model the server does not have fails every job of a run: worth saying once, here.
+  const answer = model.facts;
+  if ('modelMissing' in answer && answer.modelMissing) warnings.push(`worksplit.toml: ollama.model: ${answer.unknown}`);
   const contextLines: string[] = [];
   // Checked side by side (each reads its own files), reported in job order.
   const checks = await Promise.all(folder.jobs.map((j) => checkJobInputs(project.ref.root, j, dependencyOutputs[j.id] ?? [], writers, settings.limits, model)));
@@ -50,7 +53,8 @@ export async function validateCommand(dir: string, out: Output): Promise<number>
   }
   warnings.forEach((w) => out.warn(w));
   if (contextLines.length > 0) {
-    const max = model.facts?.maxContext !== undefined ? `, maximum ${model.facts.maxContext}` : '';
+    const maxContext = 'facts' in model.facts ? model.facts.facts.maxContext : undefined;
+    const max = maxContext !== undefined ? `, maximum ${maxContext}` : '';
     out.line(`Context windows of the first calls (${settings.llm.model} at ${settings.llm.url}${max}):`);
     contextLines.forEach((l) => out.line(l));
   }

@@ -145,6 +145,21 @@ test("init's edit prompt asks for the answer format of the job's own mode: FIND/
   }
 });
 
+test('validate and preview say when the server has no such model, and when it does not answer', async () => {
+  const root = makeProject({ ollamaUrl: ollama.url, model: 'not-pulled:7b', jobs: { p: simpleJob('p') } });
+  const v = await runCli(['--path', root, 'validate'], env());
+  expect(v.output).toContain('worksplit.toml: ollama.model: the Ollama server at');
+  expect(v.output).toContain('has no model not-pulled:7b (pull it: ollama pull not-pulled:7b)');
+  const p = await runCli(['--path', root, 'preview', 'p'], env());
+  expect(p.code).toBe(0);
+  expect(p.output).toMatch(/context: prompt about \d+ tokens; the Ollama server at .* has no model not-pulled:7b/);
+  expect(p.output).not.toContain('did not answer');
+  const gone = makeProject({ ollamaUrl: 'http://127.0.0.1:9', jobs: { p: simpleJob('p') } });
+  const q = await runCli(['--path', gone, 'preview', 'p'], env());
+  expect(q.output).toMatch(/context: prompt about \d+ tokens; qwen-32k:latest at http:\/\/127\.0\.0\.1:9 did not answer/);
+  expect(q.output).not.toContain('ollama.model');
+});
+
 test('validate lists the num_ctx of each first call and warns about a job that cannot fit', async () => {
   const big = `${'y'.repeat(199)}\n`.repeat(550); // 110,000 characters: about 36,700 tokens by the estimate
   const root = makeProject({
