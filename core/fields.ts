@@ -161,6 +161,8 @@ export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `a list of ${v.length}`;
   if (typeof v === 'string') return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'number' && Number.isNaN(v)) return 'nan (not a number)';
+  if (v instanceof Uint8Array) return 'binary data (!!binary)';
   if (typeof v === 'object') return v instanceof Date ? 'a date' : 'a mapping';
   return `${typeof v} ${String(v).slice(0, 40)}`;
 }

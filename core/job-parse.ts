@@ -77,7 +77,7 @@ export function parseJobFile(fileName: string, text: string, opts: ParseOptions)
   // YAML aliases (*name) repeat a whole structure by reference; nested, a few hundred bytes stand
   // for billions of values, which validation or an error message would then walk.
   if (!withinSize(data, MAX_FRONTMATTER_VALUES)) {
-    problems.push({ file, message: `frontmatter holds more than ${MAX_FRONTMATTER_VALUES} values once its YAML aliases (*name) are expanded; write the values out instead` });
+    problems.push({ file, message: `frontmatter holds more than ${MAX_FRONTMATTER_VALUES} values (a YAML alias, *name, counts its values each time it is used); a job needs far fewer` });
     return fail();
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
@@ -200,7 +200,8 @@ function withinSize(v: unknown, max: number): boolean {
   while (stack.length > 0) {
     const x = stack.pop();
     if (++count > max) return false;
-    const children = Array.isArray(x) ? x : typeof x === 'object' && x !== null && !(x instanceof Date) ? Object.values(x) : [];
+    // Binary data (!!binary) is one value, not one per byte.
+    const children = Array.isArray(x) ? x : typeof x === 'object' && x !== null && !(x instanceof Date) && !(x instanceof Uint8Array) ? Object.values(x) : [];
     for (const c of children) {
       if (count + stack.length >= max) return false;
       stack.push(c);

@@ -23,7 +23,35 @@ export async function readJobFile(root: string, id: string, maxContextFiles: num
   const rel = `jobs/${id}.md`;
   const maxBytes = (await projectConfig(root)).limits.max_file_bytes;
   const buf = await readBoundedFile(path.join(root, 'jobs', `${id}.md`), rel, { maxBytes, setting: '[limits] max_file_bytes' });
-  return parseJobFile(rel, buf.toString('utf8'), { maxContextFiles });
+  return parseJobFile(rel, decodeJobText(rel, buf), { maxContextFiles });
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A job file's text: UTF-8 (a BOM allowed), as WorkSplit reads it. Other bytes are refused by
+ * name rather than turned into U+FFFD, which would end up in paths and prompts. */
+function decodeJobText(rel: string, buf: Buffer): string {
+  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) {
+    throw new ProjectFileError(rel, 'is UTF-16 text (as some editors save it); save it as UTF-8');
+  }
+  try {
+    return UTF8.decode(buf);
+  } catch {
+    const at = firstInvalidUtf8(buf);
+    throw new ProjectFileError(rel, `is not valid UTF-8 (line ${buf.subarray(0, at).toString('latin1').split('\n').length}); save it as UTF-8`);
+  }
+}
+
+/** The offset of the first byte that does not start a valid UTF-8 sequence. */
+function firstInvalidUtf8(buf: Buffer): number {
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i];
+    const n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    for (let k = 1; k <= n; k++) if ((buf[i + k] & 0xc0) !== 0x80) return i;
+    i += n;
+  }
+  return buf.length;
 }
 
 /** Every job file. A folder, FIFO or device named *.md is reported and skipped; a file that

@@ -35,7 +35,7 @@ export async function resumeCommand(dir: string, out: Output): Promise<number> {
 export async function concurrencyCommand(dir: string, n: number, out: Output): Promise<number> {
   return withRunningBatch(dir, async (b) => {
     const now = await b.handle.executeUpdate(setMaxConcurrentUpdate, { args: [n] });
-    out.line(`${b.handle.workflowId} now runs at most ${now === 0 ? 'unlimited' : now} job(s) at once.`);
+    out.line(`${b.handle.workflowId} now runs ${now === 0 ? 'any number of jobs' : `at most ${now} job(s)`} at once.`);
     return 0;
   });
 }

@@ -225,7 +225,7 @@ async function dryRun(root: string, maxContextFiles: number, selection: { resume
   const blocked = blockedByInvalid(plan.deps, Object.keys(plan.invalid), plan.selected);
   const groups = plan.groups.map((g) => g.filter((id) => blocked[id] === undefined)).filter((g) => g.length > 0);
   const runnable = groups.flat();
-  out.line(`Dry run: ${plural(runnable.length, 'job')} would run in ${plural(groups.length, 'group')}, at most ${maxConcurrent || 'unlimited'} at once. Nothing was changed.`);
+  out.line(`Dry run: ${plural(runnable.length, 'job')} would run in ${plural(groups.length, 'group')}, ${maxConcurrent ? `at most ${maxConcurrent}` : 'any number'} at once. Nothing was changed.`);
   const waits = waitsFor(plan.deps, plan.after);
   groups.forEach((g, i) => out.line(`  group ${i + 1}: ${g.map((id) => (waits[id].length > 0 ? `${id} (after ${waits[id].join(', ')})` : id)).join(', ')}`));
   for (const [id, reason] of Object.entries(plan.invalid)) out.line(`  ${colors.red('cannot run')} ${printable(id)}: ${reason}`);

@@ -22,3 +22,15 @@ test('problems and warnings of a folder read side by side are reported in job or
     expect(folder.jobs.map((j) => j.id)).toEqual(ids.filter((_, i) => i % 2 === 1));
   }
 });
+
+test('a job file that is not UTF-8 is a problem of that job, named, not read with replacement characters', async () => {
+  const root = makeProject({ ollamaUrl: 'http://127.0.0.1:9', jobs: { ok: { fm: { output_dir: 'out', output_file: 'ok.txt' } } } });
+  writeFileSync(path.join(root, 'jobs', 'latin.md'), Buffer.concat([Buffer.from('---\noutput_dir: src\noutput_file: a'), Buffer.from([0xe9]), Buffer.from('.ts\n---\n\nJOB\n')]));
+  writeFileSync(path.join(root, 'jobs', 'wide.md'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('---\noutput_dir: src\n', 'utf16le')]));
+  const folder = await readJobFolder(root, 2);
+  expect(folder.problems).toEqual({
+    latin: [{ file: 'jobs/latin.md', message: 'is not valid UTF-8 (line 3); save it as UTF-8' }],
+    wide: [{ file: 'jobs/wide.md', message: 'is UTF-16 text (as some editors save it); save it as UTF-8' }],
+  });
+  expect(folder.jobs.map((j) => j.id)).toEqual(['ok']);
+});

@@ -1,5 +1,5 @@
 // The typed field reader behind worksplit.toml and job front matter (core/fields.ts).
-import { booleanField, listField, mappingField, numberField, objectField, oneOfField, readFields, stringField } from '../../core/fields';
+import { booleanField, describeValue, listField, mappingField, numberField, objectField, oneOfField, readFields, stringField } from '../../core/fields';
 import { parseConfig } from '../../core/config';
 
 const job = objectField({
@@ -47,7 +47,7 @@ test('a YAML null list is empty; a null or missing mapping takes its defaults; a
 
 test('numbers: NaN and infinities are refused, bounds are inclusive', () => {
   const n = objectField({ x: numberField({ min: 1, max: 10 }) });
-  expect(readFields(n, { x: Number.NaN }).issues[0].message).toBe('must be a number, got number NaN');
+  expect(readFields(n, { x: Number.NaN }).issues[0].message).toBe('must be a number, got nan (not a number)');
   expect(readFields(n, { x: Infinity }).issues[0].message).toBe('must be a finite number');
   expect(readFields(n, { x: 0 }).issues[0].message).toBe('must be at least 1');
   expect(readFields(n, { x: 11 }).issues[0].message).toBe('must be at most 10');
@@ -62,4 +62,9 @@ test('worksplit.toml errors say what was wrong and what was found', () => {
   expect(() => parseConfig('[ollama]\noptions = 1\n')).toThrow('worksplit.toml: ollama.options: must be a table of model options, got number 1');
   expect(() => parseConfig('[ollama]\nmodel = ""\n')).toThrow('worksplit.toml: ollama.model: must not be empty');
   expect(parseConfig('[ollama]\noptions = { temperature = 0.2 }\n').config.ollama.options).toEqual({ temperature: 0.2 });
+});
+
+test('NaN and binary data are described as what they are', () => {
+  expect(describeValue(NaN)).toBe('nan (not a number)');
+  expect(describeValue(new Uint8Array([1, 2, 3]))).toBe('binary data (!!binary)');
 });

@@ -108,3 +108,9 @@ test('an indented "---" inside the front matter is YAML, not its end', () => {
   // Trailing blanks after the closing line are still accepted.
   expect(splitFrontmatter('---\na: 1\n---  \nbody')).toEqual({ yaml: 'a: 1', body: 'body' });
 });
+
+test('!!binary in front matter is one value, described as binary data', () => {
+  const r = parse(`---\noutput_dir: src\noutput_file: !!binary ${Buffer.alloc(20_000).toString('base64')}\n---\nJOB\n`);
+  expect(r.ok).toBe(false);
+  if (!r.ok) expect(r.problems).toEqual([{ file: 'jobs/a.md', field: 'output_file', message: expect.stringMatching(/got binary data \(!!binary\)/) }]);
+});
