@@ -8,6 +8,7 @@ import { addFieldToStructLiterals, applyPatternInserts, parsePatternInserts } fr
 import type { PromptSpec, RetryFeedback, SourceFile } from './prompts';
 import type { PartialState } from './status';
 import type { FailureType } from './failure-types';
+import type { NewerNameRules } from './paths';
 
 /** What a mode needs from the job workflow: one model call for a prompt, and reading files. */
 export interface ModeContext {
@@ -17,6 +18,9 @@ export interface ModeContext {
   readFiles(paths: string[]): Promise<SourceFile[]>;
   /** Files this job generated before the main step (the TDD test file). */
   extraContext: string[];
+  /** Whether the path rules added later apply to this job's answers (core/paths.ts); always,
+   * unless a workflow replays a job that started before them. */
+  newerNameRules?: NewerNameRules;
 }
 
 export type Produced =
@@ -66,7 +70,7 @@ export async function produce(ctx: ModeContext, retry?: RetryFeedback): Promise<
 export async function produceTests(ctx: ModeContext, retry?: RetryFeedback): Promise<Produced> {
   const path = testPath(ctx.job)!;
   const { text } = await ctx.ask({ kind: 'test', testPath: path, ...(retry ? { retry } : {}) });
-  return parseBlocks(text, path, [path]);
+  return parseBlocks(ctx, text, path, [path]);
 }
 
 async function produceReplace(ctx: ModeContext, retry?: RetryFeedback): Promise<Produced> {
@@ -74,7 +78,7 @@ async function produceReplace(ctx: ModeContext, retry?: RetryFeedback): Promise<
   const { text } = await ctx.ask({ kind: 'generate', outputPaths: outputs, ...(retry ? { retry } : {}) }, ctx.extraContext);
   // Multi-file output: the model may write files the job does not declare (WorkSplit's README
   // asks for it), anywhere in the project that is not protected.
-  const parsed = parseBlocks(text, ctx.job.outputPath);
+  const parsed = parseBlocks(ctx, text, ctx.job.outputPath);
   if (parsed.ok) {
     const missing = outputs.filter((p) => !parsed.files.some((f) => f.path === p));
     if (missing.length > 0 && outputs.length > 1) return { ok: false, error: `the answer is missing ${missing.join(', ')}`, type: 'NoCodeInAnswer', retryable: true };
@@ -88,7 +92,7 @@ async function produceOneByOne(ctx: ModeContext, kind: 'sequential' | 'split', f
   for (let i = 0; i < files.length; i++) {
     const spec: PromptSpec = { kind, file: files[i], previous: [...done], remaining: files.slice(i + 1), ...(retry ? { retry } : {}) };
     const { text } = await ctx.ask(spec, ctx.extraContext);
-    const parsed = parseBlocks(text, files[i], [files[i]]);
+    const parsed = parseBlocks(ctx, text, files[i], [files[i]]);
     if (!parsed.ok) return { ...parsed, error: `${files[i]}: ${parsed.error}` };
     done.push(...parsed.files);
   }
@@ -102,7 +106,7 @@ async function produceEdits(ctx: ModeContext, retry?: RetryFeedback): Promise<Pr
   const byPath = Object.fromEntries(targets.map((t) => [t.path, t.content]));
   for (const e of parsed.edits) {
     // Edits may only touch the job's target files; naming another file is refused outright.
-    const confined = confineToDeclared([{ path: e.file, content: '' }], targets.map((t) => t.path));
+    const confined = confineToDeclared([{ path: e.file, content: '' }], targets.map((t) => t.path), ctx.newerNameRules);
     if (!confined.ok) return { ok: false, error: `edit rejected: ${confined.error}`, type: 'PathOutsideProject', retryable: false };
     e.file = confined.files[0].path;
   }
@@ -139,10 +143,10 @@ async function produceFixtures(ctx: ModeContext): Promise<Produced> {
 }
 
 /** The files of an answer; with `declared`, only those may be written. */
-function parseBlocks(text: string, defaultPath: string, declared?: string[]): Produced {
+function parseBlocks(ctx: ModeContext, text: string, defaultPath: string, declared?: string[]): Produced {
   const parsed = parseGeneratedFiles(text, defaultPath);
   if (!parsed.ok) return { ok: false, error: parsed.error, type: 'NoCodeInAnswer', retryable: true };
-  const confined = declared ? confineToDeclared(parsed.files, declared) : confineToProject(parsed.files);
+  const confined = declared ? confineToDeclared(parsed.files, declared, ctx.newerNameRules) : confineToProject(parsed.files, ctx.newerNameRules);
   if (!confined.ok) return { ok: false, error: confined.error, type: 'PathOutsideProject', retryable: false };
   return { ok: true, files: confined.files };
 }

@@ -1,6 +1,6 @@
 // Parse a model's answer into files (SPEC §2, replace mode). Line by line, not one regex, so
 // an unclosed block is an error and a one-word first line stays content. Pure.
-import { UnsafePathError, assertWritablePath } from './paths';
+import { type NewerNameRules, UnsafePathError, assertWritablePath } from './paths';
 
 export interface GeneratedFile {
   path: string;
@@ -56,11 +56,11 @@ export function parseGeneratedFiles(answer: string, defaultPath: string): Parsed
 /** Check that every file is a path the tool may write (inside the project, not protected);
  * returns the files with normalized paths or the first violation. Symlinks are checked when
  * the files are written. */
-export function confineToProject(files: GeneratedFile[]): ParsedOutput {
+export function confineToProject(files: GeneratedFile[], newerRules?: NewerNameRules): ParsedOutput {
   const out: GeneratedFile[] = [];
   for (const f of files) {
     try {
-      out.push({ path: assertWritablePath(f.path), content: f.content });
+      out.push({ path: assertWritablePath(f.path, newerRules), content: f.content });
     } catch (e) {
       if (e instanceof UnsafePathError) return { ok: false, error: `the model named an unsafe path: ${e.message}` };
       throw e;
@@ -70,8 +70,8 @@ export function confineToProject(files: GeneratedFile[]): ParsedOutput {
 }
 
 /** confineToProject, and every file must be one the job declared. */
-export function confineToDeclared(files: GeneratedFile[], declared: string[]): ParsedOutput {
-  const confined = confineToProject(files);
+export function confineToDeclared(files: GeneratedFile[], declared: string[], newerRules?: NewerNameRules): ParsedOutput {
+  const confined = confineToProject(files, newerRules);
   if (!confined.ok) return confined;
   const allowed = new Set(declared);
   const other = confined.files.find((f) => !allowed.has(f.path));

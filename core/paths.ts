@@ -59,17 +59,33 @@ export function normalizeProjectPath(raw: string): string {
  * of up to three. */
 const SHORT_NAME = /^[^.~]{1,6}~[0-9]{1,6}(\.[^.]{1,3})?$/;
 
+/** Asked only about a path that the rules added on 2026-11-27 refuse and the rules before allow
+ * (":" in a name, letters folded through upper case): whether to apply the newer rules. A
+ * workflow replaying a job that judged its paths before them passes a `patched()` check, so the
+ * replay decides as the job did; everywhere else the newer rules apply. */
+export type NewerNameRules = () => boolean;
+
+const ALWAYS: NewerNameRules = () => true;
+
 /** Why `p` (normalized) may not be written, or undefined. Case-insensitive, since `.GIT` is
  * `.git` on the default disks of macOS and Windows. */
-export function protectedReason(p: string): string | undefined {
+export function protectedReason(p: string, newerRules: NewerNameRules = ALWAYS): string | undefined {
+  const before = reasonUnder(p, false);
+  if (before !== undefined) return before;
+  const now = reasonUnder(p, true);
+  return now !== undefined && newerRules() ? now : undefined;
+}
+
+function reasonUnder(p: string, newer: boolean): string | undefined {
   // On Windows "name:stream" opens a stream of the file or folder "name": ".git::$INDEX_ALLOCATION"
   // is the .git folder itself, "worksplit.toml::$DATA" the configuration.
-  if (p.includes(':')) return 'contains ":" (rule: no ":" in written names; on Windows "name:stream" writes into the file or folder "name", ".git::$INDEX_ALLOCATION" is .git)';
+  if (newer && p.includes(':')) return 'contains ":" (rule: no ":" in written names; on Windows "name:stream" writes into the file or folder "name", ".git::$INDEX_ALLOCATION" is .git)';
   // Letters that file systems ignore or fold (zero-width joiners, soft hyphen, BOM; HFS+ ignores
   // them, so ".g\u200cit" is ".git" there) are removed before the names are compared.
   // Windows drops trailing dots and spaces from names (".git." is ".git"). Upper then lower case
   // folds letters a case-insensitive disk treats as others ("\u017f", the long s, is "s").
-  const segs = p.toUpperCase().toLowerCase().replace(/[\u00ad\u200b-\u200f\u2060\ufeff]/g, '').split('/').map((s) => s.replace(/[. ]+$/, '') || s);
+  const folded = newer ? p.toUpperCase().toLowerCase() : p.toLowerCase();
+  const segs = folded.replace(/[\u00ad\u200b-\u200f\u2060\ufeff]/g, '').split('/').map((s) => s.replace(/[. ]+$/, '') || s);
   if (segs.includes('.git')) return 'is inside .git/ (rule: nothing in a .git folder, in any letter case, at any depth)';
   // Windows also opens a file by its 8.3 short name: GIT~1 can be .git, NODE_M~1 node_modules,
   // WORKSP~1.TOM worksplit.toml. Which long name a short one stands for depends on the disk, so
@@ -85,10 +101,10 @@ export function protectedReason(p: string): string | undefined {
 }
 
 /** A path the tool may write to: inside the root and not protected (see protectedReason). */
-export function assertWritablePath(raw: string): string {
+export function assertWritablePath(raw: string, newerRules: NewerNameRules = ALWAYS): string {
   const p = normalizeProjectPath(raw);
   if (p === '.') throw new UnsafePathError(raw, 'names the project root, not a file');
-  const reason = protectedReason(p);
+  const reason = protectedReason(p, newerRules);
   if (reason) throw new UnsafePathError(raw, reason);
   return p;
 }

@@ -43,6 +43,11 @@ const ONE_STEP_PATCH = 'job-file-work-as-one-local-activity';
  * before load with `loadJob` and prepare the prompt in their first `jobStep` when they replay. */
 const START_STEP_PATCH = 'job-first-prompt-in-load-step';
 
+/** Since this change written names may not hold ":" and are case-folded through upper case
+ * (core/paths.ts). Asked only about an answer's path those rules refuse and the earlier ones
+ * allowed, so a job that started before them replays as it ran, and other jobs record nothing. */
+const NEWER_NAME_RULES_PATCH = 'written-names-no-colon-full-case-fold';
+
 export class JobRun {
   phase: JobPhase = 'starting';
   attempt = 1;
@@ -130,8 +135,10 @@ export class JobRun {
   /** What a mode needs: one model call per prompt, and reading files. */
   context(): ModeContext {
     const job = this.job!;
-    return { job, extraContext: modeExtraContext(job), ask: (spec, extra) => this.ask(spec, extra), readFiles: (paths) => this.readFiles(paths) };
+    return { job, extraContext: modeExtraContext(job), ask: (spec, extra) => this.ask(spec, extra), readFiles: (paths) => this.readFiles(paths), newerNameRules: this.newerNameRules };
   }
+
+  readonly newerNameRules = (): boolean => patched(NEWER_NAME_RULES_PATCH);
 
   async ask(spec: PromptSpec, extraContext?: string[]): Promise<{ text: string; targets: SourceFile[] }> {
     const { input, settings } = this;

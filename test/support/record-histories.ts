@@ -22,6 +22,8 @@ const OUT = path.join(__dirname, '..', '..', '..', 'test', 'replay', 'histories'
 const args = process.argv.slice(2);
 const PREFIX = args.find((a) => a.startsWith('--prefix='))?.slice(9) ?? '';
 const JOBS_ONLY = args.includes('--jobs-only');
+// --only=NAME records one scenario (e.g. with an older build's workflow bundle, for a patch's replay test).
+const ONLY = args.find((a) => a.startsWith('--only='))?.slice(7);
 
 async function save(h: Harness, name: string, workflowId: string): Promise<void> {
   const history = await h.client.workflow.getHandle(workflowId).fetchHistory();
@@ -30,6 +32,7 @@ async function save(h: Harness, name: string, workflowId: string): Promise<void>
 }
 
 async function scenario(h: Harness, ollama: OllamaTestServer, name: string, spec: Parameters<typeof makeProject>[0], opts: { overrides?: ConfigOverrides; during?: (handle: Awaited<ReturnType<typeof startBatch>>['handle']) => Promise<void>; jobs: string[] }) {
+  if (ONLY && ONLY !== name) return;
   const root = makeProject(spec);
   const w = await startWorkers(h, root);
   const { handle, project } = await startBatch(h, root, { overrides: opts.overrides });
@@ -78,6 +81,11 @@ async function main() {
         await handle.executeUpdate(cancelJobUpdate, { args: ['victim'] });
       },
     });
+
+    // An answer that also writes a file whose name holds ":", which the path rules refuse since
+    // the patch 'written-names-no-colon-full-case-fold'; recorded with the build before it.
+    ollama.respond = (req) => (isVerification(req) ? { content: 'PASS' } : { content: `${block(`out/${jobOf(req)}.txt`, 'x')}\n${block('notes/v1:draft.md', 'notes')}` });
+    await scenario(h, ollama, 'names', { ollamaUrl: ollama.url, jobs: { n: simpleJob('n') } }, { jobs: ['n'] });
   } catch (e) {
     console.error(e);
     process.exit(1);

@@ -1,4 +1,4 @@
-import { assertWritablePath, normalizeProjectPath } from '../../core/paths';
+import { assertWritablePath, normalizeProjectPath, protectedReason } from '../../core/paths';
 
 test('normalization', () => {
   expect(normalizeProjectPath('./src//a/../b.ts')).toBe('src/b.ts');
@@ -50,4 +50,18 @@ test('letters a case-insensitive disk folds (the long s) do not get past the pro
 
 test('zero-width characters are shown escaped in messages', () => {
   expect(() => assertWritablePath('.git\u200d/f.ts')).toThrow(/"\.git\\u200d\/f\.ts"/);
+});
+
+test('the newer name rules are asked about only the paths they alone refuse, and a "no" keeps the earlier rules', () => {
+  const asked: string[] = [];
+  const earlier = (p: string) => () => (asked.push(p), false);
+  // Refused by the earlier rules too: not asked, refused.
+  expect(() => assertWritablePath('.git/x', earlier('.git/x'))).toThrow(/inside \.git/);
+  // Allowed by both: not asked.
+  expect(assertWritablePath('src/a.ts', earlier('src/a.ts'))).toBe('src/a.ts');
+  // Refused only by the newer rules: asked; "no" (a job replaying from before them) allows it.
+  expect(assertWritablePath('notes/v1:draft.md', earlier('notes/v1:draft.md'))).toBe('notes/v1:draft.md');
+  expect(assertWritablePath('node_module\u017f/x.js', earlier('long s'))).toBe('node_module\u017f/x.js');
+  expect(asked).toEqual(['notes/v1:draft.md', 'long s']);
+  expect(protectedReason('notes/v1:draft.md', () => true)).toMatch(/contains ":"/);
 });
