@@ -263,8 +263,9 @@ async function main() {
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, [__filename, '--child', String(n), String(c), out, floor ? 'floor' : 'jobs', String(modelMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout.pipe(log);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  await new Promise((resolve) => log.end(resolve));
+  // 'close': the child has exited and its stdout is drained into the log stream.
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  await new Promise<void>((resolve) => (log.writableFinished ? resolve() : log.on('finish', () => resolve())));
   if (code !== 0) throw new Error(`the measuring run failed (exit ${code}); its core log: ${logFile}`);
   console.log(report(JSON.parse(readFileSync(out, 'utf8')) as RunRecord, parseCoreLog(readFileSync(logFile, 'utf8'))));
   console.log(`\n(core log: ${logFile})`);

@@ -22,9 +22,12 @@ export function askModelFacts(llm: LlmSettings, timeoutMs = 3000): Promise<Model
   return modelContextFacts(llm.url, llm.model, AbortSignal.timeout(timeoutMs)).then(
     (facts) => ({ facts }),
     (e: unknown) =>
-      e instanceof OllamaHttpError && e.status_code === 404
+      // Ollama answers 404 "model 'x' not found"; a server without /api/show may 404 the route.
+      e instanceof OllamaHttpError && e.status_code === 404 && /model\b.*\bnot found/i.test(e.message)
         ? { unknown: `the Ollama server at ${llm.url} has no model ${llm.model} (pull it: ollama pull ${llm.model})`, modelMissing: true }
-        : { unknown: `${llm.model} at ${llm.url} did not answer` },
+        : e instanceof OllamaHttpError
+          ? { unknown: `${llm.url} did not tell ${llm.model}'s context size (HTTP ${e.status_code}: ${e.message.slice(0, 80)})` }
+          : { unknown: `${llm.model} at ${llm.url} did not answer` },
   );
 }
 

@@ -72,19 +72,26 @@ export function planRun(input: PlanInput): RunPlan {
  * that cannot run. Per such job, the first job it needs that cannot run. For display (`deps`,
  * `run --dry-run`): the batch skips them when the job they need fails. */
 export function blockedByInvalid(deps: Deps, cannotRun: Iterable<string>, ids: string[]): Record<string, string> {
-  const root = new Map<string, string>([...cannotRun].map((id) => [id, id]));
-  const blocked: Record<string, string> = {};
-  // Settle until nothing changes: a chain of n jobs needs at most n rounds.
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const id of ids) {
-      if (root.has(id)) continue;
-      const dep = (deps[id] ?? []).find((d) => root.has(d));
-      if (dep === undefined) continue;
-      root.set(id, root.get(dep)!);
-      blocked[id] = root.get(dep)!;
-      changed = true;
+  // The first job that cannot run on each job's must-pass dependencies, walked once per job.
+  const root = new Map<string, string | null>([...cannotRun].map((id) => [id, id]));
+  const rootOf = (id: string, path = new Set<string>()): string | null => {
+    const known = root.get(id);
+    if (known !== undefined) return known;
+    if (path.has(id)) return null; // a cycle is reported as such elsewhere
+    path.add(id);
+    let found: string | null = null;
+    for (const d of deps[id] ?? []) {
+      found = rootOf(d, path);
+      if (found !== null) break;
     }
+    path.delete(id);
+    root.set(id, found);
+    return found;
+  };
+  const blocked: Record<string, string> = {};
+  for (const id of ids) {
+    const r = rootOf(id);
+    if (r !== null && r !== id) blocked[id] = r;
   }
   return blocked;
 }

@@ -42,13 +42,18 @@ function decodeJobText(rel: string, buf: Buffer): string {
   }
 }
 
-/** The offset of the first byte that does not start a valid UTF-8 sequence. */
+/** The offset of the first byte that does not start a valid UTF-8 sequence (overlong forms,
+ * surrogates and code points past U+10FFFF included, as the decoder refuses them). */
 function firstInvalidUtf8(buf: Buffer): number {
   for (let i = 0; i < buf.length; i++) {
     const b = buf[i];
-    const n = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
-    if (n < 0) return i;
-    for (let k = 1; k <= n; k++) if ((buf[i + k] & 0xc0) !== 0x80) return i;
+    if (b < 0x80) continue;
+    const n = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+    if (n === 0) return i;
+    // The second byte's range depends on the first (RFC 3629, section 4).
+    const [lo, hi] = b === 0xe0 ? [0xa0, 0xbf] : b === 0xed ? [0x80, 0x9f] : b === 0xf0 ? [0x90, 0xbf] : b === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
+    if (!(buf[i + 1] >= lo && buf[i + 1] <= hi)) return i;
+    for (let k = 2; k <= n; k++) if ((buf[i + k] & 0xc0) !== 0x80) return i;
     i += n;
   }
   return buf.length;

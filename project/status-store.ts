@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { StatusEntry, formatStatusFile, parseStatusFile } from '../core/status';
 import { DiskFullError, WrittenFile, isDiskFullCode, writeFileAtomic } from './atomic-write';
 import { MissingFileError, readBoundedFile } from './project-fs';
+import { UnsafePathError } from '../core/paths';
 
 export const STATUS_FILE = 'jobs/_jobstatus.json';
 
@@ -62,6 +63,8 @@ export class StatusStore {
     let bytes: Buffer;
     try {
       const st = await fs.lstat(this.file);
+      // Refused here too, not only by O_NOFOLLOW: Windows has no such flag and would follow it.
+      if (st.isSymbolicLink()) throw new UnsafePathError(STATUS_FILE, 'is a symlink (rule: the status file and system prompts in jobs/ must be regular files, never links)');
       const mine = this.lastWritten;
       // An inode of 0 means the file system does not number its files: compare the text instead.
       if (mine && mine.file.ino !== 0 && st.ino === mine.file.ino && st.size === mine.file.size && st.mtimeMs === mine.file.mtimeMs) return mine.entries;

@@ -15,7 +15,7 @@ export async function archiveCommand(dir: string, opts: { days?: number; dryRun?
   const cutoff = Date.now() - days * DAY;
   const ids = new Set(await listJobIds(ref.root));
   const store = statusStoreFor(ref.root);
-  const old = (await store.read()).filter((e) => e.status === 'pass' && ids.has(e.id) && Date.parse(e.updated_at) < cutoff).map((e) => e.id);
+  const old = (await store.read({ backUpCorrupt: !opts.dryRun })).filter((e) => e.status === 'pass' && ids.has(e.id) && Date.parse(e.updated_at) < cutoff).map((e) => e.id);
   if (old.length === 0) {
     out.line(`No passed job older than ${plural(days, 'day')} to archive.`);
     return 0;

@@ -6,6 +6,7 @@ import { formatProblem } from '../../core/job';
 import { readJobFile } from '../../project/job-files';
 import { listJobIds } from '../../project/jobs-folder';
 import { preparePrompt } from '../../project/prompt-files';
+import { MissingFileError } from '../../project/project-fs';
 import { askModelFacts, contextReport } from '../context-report';
 import { planFromProject } from '../../project/run-plan';
 import { Output, UsageError, colors } from '../output';
@@ -37,6 +38,11 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
   try {
     prepared = await preparePrompt({ root: project.ref.root, job, dependencyOutputs: dependencyOutputs.filter((p) => !notYet.includes(p)), limits: settings.limits, spec, extraContext: first.extraContext, allowOverBudget: true });
   } catch (e) {
+    // A target or context file that one of the job's dependencies writes, before they ran.
+    if (e instanceof MissingFileError && dependencyOutputs.includes(e.path)) {
+      out.line(`${id}'s prompt shows ${e.path}, which its dependencies (${(plan.deps[id] ?? []).join(', ')}) write and which is not there yet: preview ${id} again once they have run.`);
+      return 0;
+    }
     throw new UsageError(`${id}: ${(e as Error).message}`);
   }
   out.line(colors.bold(`=== system ===`));

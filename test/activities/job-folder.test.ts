@@ -27,9 +27,14 @@ test('a job file that is not UTF-8 is a problem of that job, named, not read wit
   const root = makeProject({ ollamaUrl: 'http://127.0.0.1:9', jobs: { ok: { fm: { output_dir: 'out', output_file: 'ok.txt' } } } });
   writeFileSync(path.join(root, 'jobs', 'latin.md'), Buffer.concat([Buffer.from('---\noutput_dir: src\noutput_file: a'), Buffer.from([0xe9]), Buffer.from('.ts\n---\n\nJOB\n')]));
   writeFileSync(path.join(root, 'jobs', 'wide.md'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('---\noutput_dir: src\n', 'utf16le')]));
+  // An overlong form (E0 80 80) and a surrogate (ED A0 80) are invalid too, and found where they are.
+  writeFileSync(path.join(root, 'jobs', 'overlong.md'), Buffer.concat([Buffer.from('---\noutput_dir: src\n# '), Buffer.from([0xe0, 0x80, 0x80]), Buffer.from('\noutput_file: a.ts\n---\n\nJOB\nmore\nlines\n')]));
+  writeFileSync(path.join(root, 'jobs', 'surrogate.md'), Buffer.concat([Buffer.from('---\noutput_dir: src\noutput_file: a.ts\n---\n'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('\nmore\nlines\n')]));
   const folder = await readJobFolder(root, 2);
   expect(folder.problems).toEqual({
     latin: [{ file: 'jobs/latin.md', message: 'is not valid UTF-8 (line 3); save it as UTF-8' }],
+    overlong: [{ file: 'jobs/overlong.md', message: 'is not valid UTF-8 (line 3); save it as UTF-8' }],
+    surrogate: [{ file: 'jobs/surrogate.md', message: 'is not valid UTF-8 (line 5); save it as UTF-8' }],
     wide: [{ file: 'jobs/wide.md', message: 'is UTF-16 text (as some editors save it); save it as UTF-8' }],
   });
   expect(folder.jobs.map((j) => j.id)).toEqual(['ok']);

@@ -111,6 +111,13 @@ test('preview of a job whose dependency has not run shows the prompt as it stand
   expect(after.code).toBe(0);
   expect(after.output).toContain('### File: out/d.txt');
   expect(after.output).not.toContain('not in this prompt yet');
+  // An edit job whose target its dependency writes: no prompt before the dependency ran, said so.
+  writeFileSync(path.join(root, 'jobs', 'f.md'), '---\nmode: edit\noutput_dir: out\noutput_file: g.txt\ndepends_on: [g]\n---\n\nEdit it.\n');
+  writeFileSync(path.join(root, 'jobs', 'g.md'), '---\noutput_dir: out\noutput_file: g.txt\n---\n\nWrite it.\n');
+  writeFileSync(path.join(root, 'jobs', '_systemprompt_edit.md'), 'You edit code.\n');
+  const edit = await runCli(['--path', root, 'preview', 'f'], env());
+  expect(edit.code).toBe(0);
+  expect(edit.output).toContain("f's prompt shows out/g.txt, which its dependencies (g) write and which is not there yet: preview f again once they have run.");
 });
 
 test('preview of an edit job shows the file it edits once, as its target, not again as context', async () => {
@@ -136,12 +143,15 @@ test("init's edit prompt asks for the answer format of the job's own mode: FIND/
   writeFileSync(path.join(dir, 'src', 'a.ts'), 'export const a = 1;\n');
   writeFileSync(path.join(dir, 'jobs', 'ins.md'), '---\nmode: replace_pattern\noutput_dir: src\noutput_file: a.ts\ntarget_files: [src/a.ts]\n---\n\nAdd a line after the export.\n');
   writeFileSync(path.join(dir, 'jobs', 'ed.md'), '---\nmode: edit\noutput_dir: src\noutput_file: a.ts\n---\n\nRename a to b.\n');
-  for (const [id, own, other] of [['ins', 'AFTER:/INSERT:/END', /Answer only with edit blocks/], ['ed', 'FILE/FIND/REPLACE/END', /Answer only with AFTER/]] as const) {
+  for (const id of ['ins', 'ed']) {
     const r = await runCli(['--path', dir, 'preview', id], env());
     expect(r.code).toBe(0);
+    // The project's prompt is the user message up to the context: it must not demand one format.
     const user = r.output.slice(r.output.indexOf('=== user ==='), r.output.indexOf('=== summary ==='));
-    expect(user).toContain(own);
-    expect(user).not.toMatch(other);
+    const projectPrompt = user.slice(0, user.indexOf('[CONTEXT]'));
+    expect(projectPrompt).toContain('FILE/FIND/REPLACE/END edit blocks for an edit job');
+    expect(projectPrompt).toContain('AFTER:/INSERT:/END pairs for a replace_pattern job');
+    expect(projectPrompt).not.toMatch(/Answer only with/);
   }
 });
 

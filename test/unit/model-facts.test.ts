@@ -1,5 +1,7 @@
 // ollama-api/model-facts.ts: POST /api/show over node:http, with the error shapes the LLM
 // activity's classification reads (status_code and error text; socket errors as `cause`).
+import { askModelFacts } from '../../client/context-report';
+import type { LlmSettings } from '../../core/model-call';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OllamaHttpError, forgetModelFacts, modelContextFacts } from '../../ollama-api/model-facts';
@@ -104,5 +106,20 @@ test('an abort signal ends the wait', async () => {
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
+  }
+});
+
+test('validate and preview call a 404 a missing model only when the server says the model is not found', async () => {
+  const llm = { url: '', model: 'm:1', timeoutSeconds: 1, stallSeconds: 1, stream: true } as unknown as LlmSettings;
+  const route = await plainServer(404, '404 page not found');
+  const missing = await plainServer(404, '{"error":"model \'m:1\' not found"}', 'application/json');
+  try {
+    const a = await askModelFacts({ ...llm, url: route.url });
+    expect(a).toEqual({ unknown: `${route.url} did not tell m:1's context size (HTTP 404: 404 page not found)` });
+    const b = await askModelFacts({ ...llm, url: missing.url, model: 'm:1' });
+    expect(b).toEqual({ unknown: `the Ollama server at ${missing.url} has no model m:1 (pull it: ollama pull m:1)`, modelMissing: true });
+  } finally {
+    await route.close();
+    await missing.close();
   }
 });
