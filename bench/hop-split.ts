@@ -64,25 +64,27 @@ export function splitJob(events: HistoryMark[], log: CoreLine[]): Split {
   ];
   let open: { part: string; closes: string; t: number } | undefined;
   let completedAt = 0;
+  const completions: number[] = [];
   for (const l of log) {
     const opening = intervals.find((iv) => iv.opens === l.message);
     if (opening) {
       open = { ...opening, t: l.t };
     } else if (open && open.closes === l.message) {
       split[open.part] += l.t - open.t;
-      if (open.part === 'complete') completedAt = l.t;
+      if (open.part === 'complete') completions.push((completedAt = l.t));
       open = undefined;
     }
   }
-  // Between a workflow task's completion and the next one, the history has the activity.
+  // Between a workflow task's completion and the next one, the history has the activity. The
+  // server schedules it (and may start it) before the worker hears its task completed: the
+  // history's times count from that moment, so no time is counted twice.
   for (let i = at('ACTIVITY_TASK_SCHEDULED'); i >= 0; i = at('ACTIVITY_TASK_SCHEDULED', i + 1)) {
     const s = events[i].t;
-    const st = events[at('ACTIVITY_TASK_STARTED', i)].t;
-    const done = events[at('ACTIVITY_TASK_COMPLETED', i)].t;
-    const j = at('WORKFLOW_TASK_STARTED', i);
-    split.dispatch += st - s;
+    const heard = completions.find((c) => c >= s) ?? s;
+    const [scheduled, st, done, next] = [s, events[at('ACTIVITY_TASK_STARTED', i)].t, events[at('ACTIVITY_TASK_COMPLETED', i)].t, events[at('WORKFLOW_TASK_STARTED', i)].t].map((t) => Math.max(t, heard));
+    split.dispatch += st - scheduled;
     split.activity += done - st;
-    split.next += events[j].t - done;
+    split.next += next - done;
   }
   const total = completedAt - started;
   split.other = total - Object.values(split).reduce((a, b) => a + b, 0);

@@ -76,3 +76,24 @@ test('a job splits into the server, the worker and the activity parts, and the p
 test('a run with no workflow task in the log is refused, not split into zeros', () => {
   expect(() => splitJob([{ type: 'WORKFLOW_EXECUTION_STARTED', t: 0 }], [])).toThrow(/no workflow task/);
 });
+
+test('an activity the server scheduled and started before the worker heard its task completed is not counted twice', () => {
+  const events: HistoryMark[] = [
+    { type: 'WORKFLOW_EXECUTION_STARTED', t: 0 },
+    { type: 'WORKFLOW_TASK_STARTED', t: 1 },
+    { type: 'ACTIVITY_TASK_SCHEDULED', t: 9 },
+    { type: 'ACTIVITY_TASK_STARTED', t: 10 },
+    { type: 'ACTIVITY_TASK_COMPLETED', t: 14 },
+    { type: 'WORKFLOW_TASK_STARTED', t: 15 },
+  ];
+  const at = (t: number, message: string): CoreLine => ({ t, message, runId: RUN });
+  const log = [at(2, 'New WFT'), at(3, 'Sending activation to lang'), at(5, 'wf bridge iteration fetch'), at(6, 'Sending responses to server'), at(12, 'Marking WFT completed'), at(16, 'New WFT'), at(17, 'Sending responses to server'), at(18, 'Marking WFT completed')];
+  const split = splitJob(events, log);
+  expect(split.complete).toBe(6 + 1);
+  // Scheduled at 9 and started at 10, but the worker heard of it at 12: the activity counts from 12.
+  expect(split.dispatch).toBe(0);
+  expect(split.activity).toBe(2);
+  expect(split.next).toBe(1);
+  expect(split.other).toBeGreaterThanOrEqual(0);
+  expect(Object.values(split).reduce((a, b) => a + b, 0)).toBe(18);
+});
