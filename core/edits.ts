@@ -2,6 +2,7 @@
 // target files. Exact match first, then line by line with whitespace normalized; a FIND that
 // matches more than once is an error, never a guess. Pure.
 import type { FailedEdit, PartialState } from './status';
+import { type NewerRules, decide } from './newer-rules';
 import { stripThinking } from './output-parse';
 
 export interface EditBlock {
@@ -12,9 +13,16 @@ export interface EditBlock {
 
 export type ParsedEdits = { ok: true; edits: EditBlock[] } | { ok: false; error: string };
 
-const KEY = /^(FILE|FIND|REPLACE|END)\s*:?\s*(.*)$/;
+// A keyword line is the keyword alone, or the keyword, ":" and a value. Before, any line starting
+// with the letters was one ("REPLACEMENT_CHAR = 1" read as REPLACE: "MENT_CHAR = 1").
+const KEY = /^(FILE|FIND|REPLACE|END)\s*(?::\s*(.*))?$/;
+const EARLIER_KEY = /^(FILE|FIND|REPLACE|END)\s*:?\s*(.*)$/;
 
-export function parseEditBlocks(answer: string): ParsedEdits {
+export function parseEditBlocks(answer: string, newerRules?: NewerRules): ParsedEdits {
+  return decide(() => parseWith(answer, EARLIER_KEY), () => parseWith(answer, KEY), newerRules);
+}
+
+function parseWith(answer: string, KEY: RegExp): ParsedEdits {
   const lines = stripThinking(answer).replace(/\r\n?/g, '\n').split('\n');
   const edits: EditBlock[] = [];
   let file: string | undefined;
@@ -26,7 +34,7 @@ export function parseEditBlocks(answer: string): ParsedEdits {
     const m = KEY.exec(line.trim());
     const key = m && (m[1] !== 'FILE' || section === 'none') ? m[1] : undefined;
     if (key === 'FILE') {
-      file = m![2].trim().replace(/^`|`$/g, '');
+      file = (m![2] ?? '').trim().replace(/^`|`$/g, '');
       if (!file) return { ok: false, error: `line ${i + 1}: FILE: without a path` };
       continue;
     }
@@ -41,7 +49,7 @@ export function parseEditBlocks(answer: string): ParsedEdits {
       replace = m![2] ? [m![2]] : [];
       continue;
     }
-    if (key === 'END' && section === 'replace' && m![2] === '') {
+    if (key === 'END' && section === 'replace' && !m![2]) {
       edits.push({ file: file!, find: trimFence(find).join('\n'), replace: trimFence(replace).join('\n') });
       section = 'none';
       continue;

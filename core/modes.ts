@@ -9,6 +9,7 @@ import type { PromptSpec, RetryFeedback, SourceFile } from './prompts';
 import type { PartialState } from './status';
 import type { FailureType } from './failure-types';
 import type { NewerNameRules } from './paths';
+import { type NewerRules, decide } from './newer-rules';
 
 /** What a mode needs from the job workflow: one model call for a prompt, and reading files. */
 export interface ModeContext {
@@ -21,6 +22,9 @@ export interface ModeContext {
   /** Whether the path rules added later apply to this job's answers (core/paths.ts); always,
    * unless a workflow replays a job that started before them. */
   newerNameRules?: NewerNameRules;
+  /** Whether the answer-parsing rules added later apply (core/newer-rules.ts); always, unless a
+   * workflow replays a job that started before them. */
+  newerAnswerRules?: NewerRules;
 }
 
 export type Produced =
@@ -81,7 +85,10 @@ async function produceReplace(ctx: ModeContext, retry?: RetryFeedback): Promise<
   const parsed = parseBlocks(ctx, text, ctx.job.outputPath);
   if (parsed.ok) {
     const missing = outputs.filter((p) => !parsed.files.some((f) => f.path === p));
-    if (missing.length > 0 && outputs.length > 1) return { ok: false, error: `the answer is missing ${missing.join(', ')}`, type: 'NoCodeInAnswer', retryable: true };
+    // A job's declared output must be in the answer, even a single one (before, an answer with
+    // only another file passed and left the output unwritten for the jobs after it).
+    const refuse = decide(() => missing.length > 0 && outputs.length > 1, () => missing.length > 0, ctx.newerAnswerRules);
+    if (refuse) return { ok: false, error: `the answer is missing ${missing.join(', ')}`, type: 'NoCodeInAnswer', retryable: true };
   }
   return parsed;
 }
@@ -101,7 +108,7 @@ async function produceOneByOne(ctx: ModeContext, kind: 'sequential' | 'split', f
 
 async function produceEdits(ctx: ModeContext, retry?: RetryFeedback): Promise<Produced> {
   const { text, targets } = await ctx.ask({ kind: 'edit', ...(retry ? { retry } : {}) }, ctx.extraContext);
-  const parsed = parseEditBlocks(text);
+  const parsed = parseEditBlocks(text, ctx.newerAnswerRules);
   if (!parsed.ok) return { ok: false, error: parsed.error, type: 'NoEditsInAnswer', retryable: true };
   const byPath = Object.fromEntries(targets.map((t) => [t.path, t.content]));
   for (const e of parsed.edits) {
@@ -118,7 +125,7 @@ async function produceEdits(ctx: ModeContext, retry?: RetryFeedback): Promise<Pr
 
 async function producePatternInserts(ctx: ModeContext, retry?: RetryFeedback): Promise<Produced> {
   const { text, targets } = await ctx.ask({ kind: 'replace_pattern', ...(retry ? { retry } : {}) }, ctx.extraContext);
-  const parsed = parsePatternInserts(text);
+  const parsed = parsePatternInserts(text, ctx.newerAnswerRules);
   if (!parsed.ok) return { ok: false, error: parsed.error, type: 'NoCodeInAnswer', retryable: true };
   const files: GeneratedFile[] = [];
   let count = 0;

@@ -1,4 +1,5 @@
 // replace_pattern and update_fixtures modes (SPEC §2): insertions applied to target files. Pure.
+import { type NewerRules, decide } from './newer-rules';
 import { stripThinking } from './output-parse';
 
 export interface PatternInsert {
@@ -12,7 +13,15 @@ export interface PatternInsert {
 export type ParsedPatterns = { ok: true; inserts: PatternInsert[] } | { ok: false; error: string };
 
 /** Parse `SCOPE:` (optional), `AFTER:` and `INSERT:` sections; `END` or the next key closes one. */
-export function parsePatternInserts(answer: string): ParsedPatterns {
+export function parsePatternInserts(answer: string, newerRules?: NewerRules): ParsedPatterns {
+  return decide(() => parseWith(answer, EARLIER_KEY), () => parseWith(answer, KEY), newerRules);
+}
+
+// A keyword line is the keyword alone, or the keyword, ":" and a value (as in core/edits.ts).
+const KEY = /^(SCOPE|AFTER|INSERT|END)\s*(?::\s*(.*))?$/;
+const EARLIER_KEY = /^(SCOPE|AFTER|INSERT|END)\s*:?\s*(.*)$/;
+
+function parseWith(answer: string, KEY: RegExp): ParsedPatterns {
   const lines = stripThinking(answer).replace(/\r\n?/g, '\n').split('\n');
   const inserts: PatternInsert[] = [];
   let scope: string | undefined;
@@ -27,16 +36,16 @@ export function parsePatternInserts(answer: string): ParsedPatterns {
     insert = undefined;
   };
   for (const line of lines) {
-    const m = /^(SCOPE|AFTER|INSERT|END)\s*:?\s*(.*)$/.exec(line.trim());
+    const m = KEY.exec(line.trim());
     if (m && m[1] === 'SCOPE') {
       flush();
-      scope = m[2].trim() || undefined;
+      scope = (m[2] ?? '').trim() || undefined;
     } else if (m && m[1] === 'AFTER') {
       flush();
-      after = m[2].trim();
+      after = (m[2] ?? '').trim();
     } else if (m && m[1] === 'INSERT' && after !== undefined) {
       insert = m[2] ? [m[2]] : [];
-    } else if (m && m[1] === 'END' && m[2] === '') {
+    } else if (m && m[1] === 'END' && !m[2]) {
       flush();
     } else if (insert !== undefined && !/^(```|~~~)/.test(line.trim())) insert.push(line);
   }

@@ -34,7 +34,7 @@ export async function generateAndVerify(run: JobRun): Promise<string | undefined
     run.status('pending_verification');
     run.enter('verifying', produced.files.map((f) => f.path).join(', '));
     const { text } = await run.ask({ kind: 'verify', generated: produced.files, edit: isInPlaceMode(job) }, run.context().extraContext);
-    const verdict = parseVerdict(text);
+    const verdict = parseVerdict(text, run.newerAnswerRules);
     if (verdict.passed) return verdict.kind === 'PASS_WITH_WARNINGS' ? verdict.reason || undefined : undefined;
     const reason = `${verdict.kind}${verdict.reason ? `: ${verdict.reason}` : ''}`;
     if (run.attempt === 2) return await run.fail('VerificationFailed', `verification failed after the retry: ${reason}`);

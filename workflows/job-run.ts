@@ -48,6 +48,12 @@ const START_STEP_PATCH = 'job-first-prompt-in-load-step';
  * allowed, so a job that started before them replays as it ran, and other jobs record nothing. */
 const NEWER_NAME_RULES_PATCH = 'written-names-no-colon-full-case-fold';
 
+/** Since this change answers are parsed more strictly: keyword lines of edit and pattern answers
+ * are the keyword alone or with ":", a verdict is a verdict word (prose about passing is not), and
+ * a replace job's single declared output must be in its answer. Asked only when the earlier rules
+ * would decide otherwise (core/newer-rules.ts). */
+const NEWER_ANSWER_RULES_PATCH = 'answers-parsed-strictly';
+
 export class JobRun {
   phase: JobPhase = 'starting';
   attempt = 1;
@@ -135,10 +141,11 @@ export class JobRun {
   /** What a mode needs: one model call per prompt, and reading files. */
   context(): ModeContext {
     const job = this.job!;
-    return { job, extraContext: modeExtraContext(job), ask: (spec, extra) => this.ask(spec, extra), readFiles: (paths) => this.readFiles(paths), newerNameRules: this.newerNameRules };
+    return { job, extraContext: modeExtraContext(job), ask: (spec, extra) => this.ask(spec, extra), readFiles: (paths) => this.readFiles(paths), newerNameRules: this.newerNameRules, newerAnswerRules: this.newerAnswerRules };
   }
 
   readonly newerNameRules = (): boolean => patched(NEWER_NAME_RULES_PATCH);
+  readonly newerAnswerRules = (): boolean => patched(NEWER_ANSWER_RULES_PATCH);
 
   async ask(spec: PromptSpec, extraContext?: string[]): Promise<{ text: string; targets: SourceFile[] }> {
     const { input, settings } = this;

@@ -86,6 +86,11 @@ async function main() {
     // the patch 'written-names-no-colon-full-case-fold'; recorded with the build before it.
     ollama.respond = (req) => (isVerification(req) ? { content: 'PASS' } : { content: `${block(`out/${jobOf(req)}.txt`, 'x')}\n${block('notes/v1:draft.md', 'notes')}` });
     await scenario(h, ollama, 'names', { ollamaUrl: ollama.url, jobs: { n: simpleJob('n') } }, { jobs: ['n'] });
+
+    // An answer without the job's one declared output, and a verdict that denies a pass: both
+    // passed before the patch 'answers-parsed-strictly'; recorded with the build before it.
+    ollama.respond = (req) => (isVerification(req) ? { content: 'The output does not pass.' } : { content: block('out/other.txt', 'x') });
+    await scenario(h, ollama, 'answers', { ollamaUrl: ollama.url, jobs: { s: simpleJob('s') } }, { jobs: ['s'] });
   } catch (e) {
     console.error(e);
     process.exit(1);

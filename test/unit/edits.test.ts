@@ -47,3 +47,11 @@ test('edits apply in order, each on the result of the one before', () => {
   const r = applyEdits({ 'a.ts': 'a\n' }, [{ file: 'a.ts', find: 'a', replace: 'b' }, { file: 'a.ts', find: 'b', replace: 'c' }]);
   expect(r.changed['a.ts']).toBe('c\n');
 });
+
+test('lines that only start with a keyword (REPLACEMENT_CHAR, ENDPOINT) are text, not keywords', () => {
+  const answer = 'FILE: src/e.py\nFIND:\nLIMIT = 10\nREPLACEMENT_CHAR = "?"\nREPLACE:\nLIMIT = 20\nREPLACEMENT_CHAR = "?"\nENDPOINT = "/x"\nEND\n';
+  expect(parseEditBlocks(answer)).toEqual({ ok: true, edits: [{ file: 'src/e.py', find: 'LIMIT = 10\nREPLACEMENT_CHAR = "?"', replace: 'LIMIT = 20\nREPLACEMENT_CHAR = "?"\nENDPOINT = "/x"' }] });
+  // A workflow replaying a job from before this rule parses as it did then.
+  const earlier = parseEditBlocks(answer, () => false);
+  expect(earlier.ok && earlier.edits[0].find).not.toBe('LIMIT = 10\nREPLACEMENT_CHAR = "?"');
+});

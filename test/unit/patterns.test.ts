@@ -30,3 +30,8 @@ test('update_fixtures leaves signatures, impls and definitions alone', () => {
   expect(r.count).toBe(2);
   expect(r.text).toBe('fn fast() -> Config {\n    Config {\n        b: 0,\n        a: 1,\n    }\n}\nimpl Default for Config {\n}\nlet v = vec![Config {\n    b: 0,\n    a: 2,\n}];\n');
 });
+
+test('an INSERT line that only starts with a keyword (INSERT_MODE_FLAG) is inserted text', () => {
+  const r = parsePatternInserts('AFTER: timeout: u32,\nINSERT:\n    retries: u32,\nINSERT_MODE_FLAG: bool,\nEND\n');
+  expect(r).toEqual({ ok: true, inserts: [{ after: 'timeout: u32,', insert: '    retries: u32,\nINSERT_MODE_FLAG: bool,' }] });
+});

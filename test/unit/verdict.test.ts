@@ -15,3 +15,20 @@ test.each([
 ])('%j -> %s', (answer, kind, passed, reason) => {
   expect(parseVerdict(answer)).toEqual({ kind, passed, reason });
 });
+
+test.each([
+  ['The output does not pass: a.ts is missing parse().', 'FAIL_HARD', false, 'unclear verification response'],
+  ["This won't pass review.", 'FAIL_HARD', false, 'unclear verification response'],
+  ['Verdict: FAIL - missing parse()', 'FAIL', false, 'missing parse()'],
+  ['**Verdict:** PASS_WITH_WARNINGS: naming', 'PASS_WITH_WARNINGS', true, 'naming'],
+])('denied passes and labelled verdicts: %j -> %s', (answer, kind, passed, reason) => {
+  expect(parseVerdict(answer)).toEqual({ kind, passed, reason });
+});
+
+test('a workflow replaying a job from before these rules gets the earlier verdict, and is asked only when they differ', () => {
+  let asked = 0;
+  const earlier = () => (asked++, false);
+  expect(parseVerdict('The output does not pass.', earlier)).toEqual({ kind: 'PASS', passed: true, reason: '' });
+  expect(parseVerdict('PASS', earlier)).toEqual({ kind: 'PASS', passed: true, reason: '' });
+  expect(asked).toBe(1);
+});
