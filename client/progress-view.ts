@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { jobWorkflowId } from '../core/ids';
+import { reasonLine } from '../core/printable';
 import type { ChatHeartbeat } from '../core/model-call';
 import type { BatchJobReport, BatchProgress, BatchResult } from '../workflows/types';
 import { type JobWorkflow, jobProgressQuery } from '../workflows/messages';
@@ -23,9 +24,9 @@ export interface LiveJob {
 export function eventLine(id: string, j: BatchJobReport): string {
   if (j.state === 'running') return `${MARK.running} ${id} started`;
   if (j.state === 'passed') {
-    return `${MARK.passed} ${id} passed${j.retried ? ' after a retry' : ''}${j.startedAt && j.finishedAt ? ` in ${seconds(j.finishedAt - j.startedAt)}` : ''}${j.tokens ? `, ${j.tokens.outputTokens} tokens` : ''}${j.reason ? ` (warnings: ${j.reason})` : ''}`;
+    return `${MARK.passed} ${id} passed${j.retried ? ' after a retry' : ''}${j.startedAt && j.finishedAt ? ` in ${seconds(j.finishedAt - j.startedAt)}` : ''}${j.tokens ? `, ${j.tokens.outputTokens} tokens` : ''}${j.reason ? ` (warnings: ${reasonLine(j.reason)})` : ''}`;
   }
-  return `${MARK[j.state] ?? '-'} ${id} ${j.state}: ${j.reason ?? ''}`;
+  return `${MARK[j.state] ?? '-'} ${id} ${j.state}: ${reasonLine(j.reason ?? '')}`;
 }
 
 /** One live line per running job: id, phase, elapsed, tokens so far. */

@@ -130,6 +130,9 @@ const SYSTEM: Record<PromptKind, string> = {
   ].join('\n'),
 };
 
+/** The most of a reviewer's reason a retry prompt repeats. */
+export const MAX_RETRY_REASON_CHARS = 4000;
+
 export function buildPrompt(spec: PromptSpec, input: PromptInput): ChatPrompt {
   const parts: string[] = [];
   if (input.projectPrompt.trim()) parts.push(input.projectPrompt.trim());
@@ -177,7 +180,11 @@ export function buildPrompt(spec: PromptSpec, input: PromptInput): ChatPrompt {
   }
   if ('retry' in spec && spec.retry) {
     const prev = spec.retry.previous.length > 0 ? `\n\n${filesSection(spec.retry.previous)}` : '';
-    parts.push(`[PREVIOUS ATTEMPT]\nA reviewer rejected your previous answer for this reason:\n${spec.retry.reason.trim() || '(no reason given)'}${prev}\n\nFix what the reviewer found and answer again in full.`);
+    const reason = spec.retry.reason.trim();
+    // The reviewer's text is the model's own: capped, so a rambling verdict cannot push the retry
+    // prompt over the budget.
+    const shown = reason.length > MAX_RETRY_REASON_CHARS ? `${reason.slice(0, MAX_RETRY_REASON_CHARS)}\n(cut: the reason was ${reason.length} characters)` : reason;
+    parts.push(`[PREVIOUS ATTEMPT]\nA reviewer rejected your previous answer for this reason:\n${shown || '(no reason given)'}${prev}\n\nFix what the reviewer found and answer again in full.`);
   }
   return { system: SYSTEM[spec.kind], user: parts.join('\n\n') + '\n' };
 }

@@ -1,6 +1,6 @@
 // `worksplit status`: job statuses. While a batch runs, its live state (through the batch's
 // progress query) is shown beside the status file's; otherwise the status file alone.
-import { printable } from '../../core/printable';
+import { printable, reasonLine } from '../../core/printable';
 import { listJobIds } from '../../project/jobs-folder';
 import { statusStoreFor } from '../../project/status-store';
 import { StatusEntry, countStatuses, summaryLine, syncEntries } from '../../core/status';
@@ -92,7 +92,7 @@ function print(r: StatusJson, opts: StatusOptions, out: Output): void {
     for (const j of r.jobs) {
       const paint = COLOR[j.status] ?? ((s: string) => s);
       const live = j.state && j.state !== 'waiting' ? ` [${j.state}${j.duration_ms ? ` ${seconds(j.duration_ms)}` : ''}]` : '';
-      out.line(`${printable(j.id).padEnd(width)} ${paint(j.status.padEnd(20))}${live}${j.error ? ` ${j.error}` : ''}`);
+      out.line(`${printable(j.id).padEnd(width)} ${paint(j.status.padEnd(20))}${live}${j.error ? ` ${reasonLine(j.error)}` : ''}`);
     }
   }
   const line = summaryLine(r.jobs.map((j) => ({ id: j.id, status: j.status, created_at: '', updated_at: '' })));

@@ -58,3 +58,9 @@ test('the budget warns at 80% and fails at 90%', () => {
   expect(checkPromptBudget(prompt, 1200).level).toBe('warn');
   expect(checkPromptBudget(prompt, 1100).level).toBe('fail');
 });
+
+test("a reviewer's long reason is cut in the retry prompt, with its length said", () => {
+  const p = buildPrompt({ kind: 'generate', outputPaths: ['src/b.ts'], retry: { reason: `FAIL: ${'y'.repeat(136_000)}`, previous: [] } }, input);
+  expect(p.user.length).toBeLessThan(6000);
+  expect(p.user).toContain('(cut: the reason was 136006 characters)');
+});
