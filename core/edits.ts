@@ -3,7 +3,7 @@
 // matches more than once is an error, never a guess. Pure.
 import type { FailedEdit, PartialState } from './status';
 import { type NewerRules, decide } from './newer-rules';
-import { stripThinking } from './output-parse';
+import { stripLeadingThinking, stripThinking } from './output-parse';
 
 export interface EditBlock {
   file: string;
@@ -19,11 +19,11 @@ const KEY = /^(FILE|FIND|REPLACE|END)\s*(?::\s*(.*))?$/;
 const EARLIER_KEY = /^(FILE|FIND|REPLACE|END)\s*:?\s*(.*)$/;
 
 export function parseEditBlocks(answer: string, newerRules?: NewerRules): ParsedEdits {
-  return decide(() => parseWith(answer, EARLIER_KEY), () => parseWith(answer, KEY), newerRules);
+  return decide(() => parseWith(stripThinking(answer), EARLIER_KEY), () => parseWith(stripLeadingThinking(answer), KEY), newerRules);
 }
 
 function parseWith(answer: string, KEY: RegExp): ParsedEdits {
-  const lines = stripThinking(answer).replace(/\r\n?/g, '\n').split('\n');
+  const lines = answer.replace(/\r\n?/g, '\n').split('\n');
   const edits: EditBlock[] = [];
   let file: string | undefined;
   let section: 'none' | 'find' | 'replace' = 'none';

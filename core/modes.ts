@@ -151,7 +151,7 @@ async function produceFixtures(ctx: ModeContext): Promise<Produced> {
 
 /** The files of an answer; with `declared`, only those may be written. */
 function parseBlocks(ctx: ModeContext, text: string, defaultPath: string, declared?: string[]): Produced {
-  const parsed = parseGeneratedFiles(text, defaultPath);
+  const parsed = parseGeneratedFiles(text, defaultPath, ctx.newerAnswerRules);
   if (!parsed.ok) return { ok: false, error: parsed.error, type: 'NoCodeInAnswer', retryable: true };
   const confined = declared ? confineToDeclared(parsed.files, declared, ctx.newerNameRules) : confineToProject(parsed.files, ctx.newerNameRules);
   if (!confined.ok) return { ok: false, error: confined.error, type: 'PathOutsideProject', retryable: false };

@@ -1,6 +1,7 @@
 // Parse a model's answer into files (SPEC §2, replace mode). Line by line, not one regex, so
 // an unclosed block is an error and a one-word first line stays content. Pure.
 import { type NewerNameRules, UnsafePathError, assertWritablePath } from './paths';
+import { type NewerRules, decide } from './newer-rules';
 
 export interface GeneratedFile {
   path: string;
@@ -13,16 +14,36 @@ const OPEN = /^~~~\s*worksplit(?:\s*:\s*(\S.*?)|\s+(\S+))?\s*$/i;
 const CLOSE = /^~~~\s*worksplit\s*$/i;
 const FENCE = /^(`{3,}|~{3,})\s*([\w+#.-]*)\s*$/;
 
-/** Remove reasoning a model wrote inline (`<think>…</think>`); it is never part of the answer. */
+/** Remove reasoning a model wrote inline (`<think>…</think>`); it is never part of the answer.
+ * The earlier rule: every such span anywhere, and everything up to a lone `</think>`. */
 export function stripThinking(answer: string): string {
   return answer.replace(/<think>[\s\S]*?<\/think>/gi, '').replace(/^[\s\S]*?<\/think>/i, '');
+}
+
+/** Remove the reasoning a model writes before its answer: a leading `<think>…</think>`, or the
+ * text up to a `</think>` whose opening tag the chat template wrote. Only before the answer: a
+ * file may hold "<think>" itself (a parser, a prompt), which the earlier rule cut out of it. */
+export function stripLeadingThinking(answer: string): string {
+  const opened = /^\s*<think>[\s\S]*?(<\/think>|$)/i.exec(answer);
+  if (opened) return answer.slice(opened[0].length);
+  const close = answer.search(/<\/think>/i);
+  if (close < 0) return answer;
+  const before = answer.slice(0, close);
+  // Reasoning holds no answer: a block, an edit or pattern keyword, or a verdict word before the
+  // tag means the tag is in the answer, and nothing is removed.
+  if (/^\s*(~~~|```|FILE\s*:|AFTER\s*:|PASS|FAIL)/im.test(before)) return answer;
+  return answer.slice(close + '</think>'.length);
 }
 
 /**
  * Files in an answer. `defaultPath` is where a block without a path goes (the job's output path).
  */
-export function parseGeneratedFiles(answer: string, defaultPath: string): ParsedOutput {
-  const lines = stripThinking(answer).replace(/\r\n?/g, '\n').split('\n');
+export function parseGeneratedFiles(answer: string, defaultPath: string, newerRules?: NewerRules): ParsedOutput {
+  return decide(() => parseFiles(stripThinking(answer), defaultPath), () => parseFiles(stripLeadingThinking(answer), defaultPath), newerRules);
+}
+
+function parseFiles(answer: string, defaultPath: string): ParsedOutput {
+  const lines = answer.replace(/\r\n?/g, '\n').split('\n');
   const files: GeneratedFile[] = [];
   let sawBlock = false;
   for (let i = 0; i < lines.length; i++) {

@@ -1,6 +1,6 @@
 // replace_pattern and update_fixtures modes (SPEC §2): insertions applied to target files. Pure.
 import { type NewerRules, decide } from './newer-rules';
-import { stripThinking } from './output-parse';
+import { stripLeadingThinking, stripThinking } from './output-parse';
 
 export interface PatternInsert {
   /** Text a line must contain for the insertion to follow it. */
@@ -14,7 +14,7 @@ export type ParsedPatterns = { ok: true; inserts: PatternInsert[] } | { ok: fals
 
 /** Parse `SCOPE:` (optional), `AFTER:` and `INSERT:` sections; `END` or the next key closes one. */
 export function parsePatternInserts(answer: string, newerRules?: NewerRules): ParsedPatterns {
-  return decide(() => parseWith(answer, EARLIER_KEY), () => parseWith(answer, KEY), newerRules);
+  return decide(() => parseWith(stripThinking(answer), EARLIER_KEY), () => parseWith(stripLeadingThinking(answer), KEY), newerRules);
 }
 
 // A keyword line is the keyword alone, or the keyword, ":" and a value (as in core/edits.ts).
@@ -22,7 +22,7 @@ const KEY = /^(SCOPE|AFTER|INSERT|END)\s*(?::\s*(.*))?$/;
 const EARLIER_KEY = /^(SCOPE|AFTER|INSERT|END)\s*:?\s*(.*)$/;
 
 function parseWith(answer: string, KEY: RegExp): ParsedPatterns {
-  const lines = stripThinking(answer).replace(/\r\n?/g, '\n').split('\n');
+  const lines = answer.replace(/\r\n?/g, '\n').split('\n');
   const inserts: PatternInsert[] = [];
   let scope: string | undefined;
   let after: string | undefined;

@@ -1,6 +1,6 @@
 // Parse the verifier's answer into a verdict (SPEC §2 "Verification and retry"). Pure.
 import { type NewerRules, decide } from './newer-rules';
-import { stripThinking } from './output-parse';
+import { stripLeadingThinking, stripThinking } from './output-parse';
 
 export type VerdictKind = 'PASS' | 'PASS_WITH_WARNINGS' | 'FAIL_SOFT' | 'FAIL_HARD' | 'FAIL';
 
@@ -18,7 +18,7 @@ export function parseVerdict(answer: string, newerRules?: NewerRules): Verdict {
 }
 
 function parseWith(answer: string, strict: boolean): Verdict {
-  const text = stripThinking(answer).trim();
+  const text = (strict ? stripLeadingThinking(answer) : stripThinking(answer)).trim();
   // The first word decides, ignoring markdown emphasis and punctuation around it.
   const m = /^[\s*_#`>-]*([A-Za-z_]+)[\s*_`]*[:.\-–—]?\s*([\s\S]*)$/.exec(text);
   if (m) {

@@ -38,7 +38,7 @@ async function runCheck(run: JobRun, name: 'build' | 'test' | 'lint', command: s
     run.enter('fixing', `${name} output`);
     const current = await run.readFiles(run.outputs);
     const { text } = await run.ask({ kind: 'fix', command, output: r.output, files: current });
-    const parsed = parseGeneratedFiles(text, run.job!.outputPath);
+    const parsed = parseGeneratedFiles(text, run.job!.outputPath, run.newerAnswerRules);
     const confined = parsed.ok ? confineToDeclared(parsed.files, run.outputs, run.newerNameRules) : parsed;
     if (confined.ok) await run.write(confined.files); // an unusable fix counts as an attempt
   }

@@ -62,3 +62,17 @@ test('confineToDeclared rejects unsafe and undeclared paths', () => {
   expect(!undeclared.ok && undeclared.error).toMatch(/does not declare/);
   expect(confineToDeclared([{ path: './src//a.ts', content: 'x' }], declared)).toEqual({ ok: true, files: [{ path: 'src/a.ts', content: 'x' }] });
 });
+
+test('reasoning before the answer is removed; "<think>" inside a file is the file', () => {
+  const file = 'export const OPEN = "<think>";\nexport const MID = 1;\nexport const CLOSE = "</think>";';
+  const inBlock = parseGeneratedFiles(`~~~worksplit:src/a.ts\n${file}\n~~~worksplit\n`, 'src/a.ts');
+  expect(inBlock).toEqual({ ok: true, files: [{ path: 'src/a.ts', content: `${file}\n` }] });
+  const led = parseGeneratedFiles(`<think>I will write ~~~worksplit:src/x.ts maybe</think>\n~~~worksplit:src/a.ts\nA\n~~~worksplit\n`, 'src/a.ts');
+  expect(led).toEqual({ ok: true, files: [{ path: 'src/a.ts', content: 'A\n' }] });
+  // The template opened the reasoning: it ends at the first </think>.
+  const lone = parseGeneratedFiles(`reasoning about it\n</think>\n~~~worksplit:src/a.ts\nA\n~~~worksplit\n`, 'src/a.ts');
+  expect(lone).toEqual({ ok: true, files: [{ path: 'src/a.ts', content: 'A\n' }] });
+  // A job replaying from before keeps the earlier stripping.
+  const earlier = parseGeneratedFiles(`~~~worksplit:src/a.ts\n${file}\n~~~worksplit\n`, 'src/a.ts', () => false);
+  expect(earlier.ok && earlier.files[0].content).not.toContain('MID');
+});
