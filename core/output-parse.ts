@@ -1,6 +1,6 @@
 // Parse a model's answer into files (SPEC §2, replace mode). Line by line, not one regex, so
 // an unclosed block is an error and a one-word first line stays content. Pure.
-import { type NewerNameRules, UnsafePathError, assertWritablePath } from './paths';
+import { type NewerNameRules, UnsafePathError, assertWritablePath, normalizeProjectPath } from './paths';
 import { type NewerRules, decide } from './newer-rules';
 
 export interface GeneratedFile {
@@ -39,10 +39,10 @@ export function stripLeadingThinking(answer: string): string {
  * Files in an answer. `defaultPath` is where a block without a path goes (the job's output path).
  */
 export function parseGeneratedFiles(answer: string, defaultPath: string, newerRules?: NewerRules): ParsedOutput {
-  return decide(() => parseFiles(stripThinking(answer), defaultPath), () => parseFiles(stripLeadingThinking(answer), defaultPath), newerRules);
+  return decide(() => parseFiles(stripThinking(answer), defaultPath, false), () => parseFiles(stripLeadingThinking(answer), defaultPath, true), newerRules);
 }
 
-function parseFiles(answer: string, defaultPath: string): ParsedOutput {
+function parseFiles(answer: string, defaultPath: string, strict: boolean): ParsedOutput {
   const lines = answer.replace(/\r\n?/g, '\n').split('\n');
   const files: GeneratedFile[] = [];
   let sawBlock = false;
@@ -58,7 +58,10 @@ function parseFiles(answer: string, defaultPath: string): ParsedOutput {
       body.push(lines[i]);
     }
     if (!closed) return { ok: false, error: `the block for ${path} has no closing "~~~worksplit" line (the answer may have been cut off)` };
-    files.push({ path, content: cleanBlock(body, path) });
+    const content = cleanBlock(body, path);
+    // A block holding NUL bytes is no source file (an empty one may be: __init__.py).
+    if (strict && content.includes('\0')) return { ok: false, error: `the block for ${path} holds a NUL byte, which no source file does` };
+    files.push({ path, content });
   }
   if (!sawBlock) {
     const fenced = fencedBlocks(lines);
@@ -68,10 +71,20 @@ function parseFiles(answer: string, defaultPath: string): ParsedOutput {
   }
   const seen = new Set<string>();
   for (const f of files) {
-    if (seen.has(f.path)) return { ok: false, error: `the answer writes ${f.path} twice` };
-    seen.add(f.path);
+    // The same file under two spellings ("src/a.ts", "./src//a.ts") is the same file.
+    const key = strict ? sameFileKey(f.path) : f.path;
+    if (seen.has(key)) return { ok: false, error: `the answer writes ${f.path} twice` };
+    seen.add(key);
   }
   return { ok: true, files };
+}
+
+function sameFileKey(p: string): string {
+  try {
+    return normalizeProjectPath(p);
+  } catch {
+    return p; // refused later by confineToProject, with the rule named
+  }
 }
 
 /** Check that every file is a path the tool may write (inside the project, not protected);

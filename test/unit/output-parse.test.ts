@@ -76,3 +76,9 @@ test('reasoning before the answer is removed; "<think>" inside a file is the fil
   const earlier = parseGeneratedFiles(`~~~worksplit:src/a.ts\n${file}\n~~~worksplit\n`, 'src/a.ts', () => false);
   expect(earlier.ok && earlier.files[0].content).not.toContain('MID');
 });
+
+test('a NUL byte and one file under two spellings are refused; an empty file is a file', () => {
+  expect(parse('~~~worksplit:pkg/__init__.py\n~~~worksplit\n').ok).toBe(true);
+  expect(parse('~~~worksplit:src/a.ts\nconst a = "\u0000";\n~~~worksplit\n')).toEqual({ ok: false, error: 'the block for src/a.ts holds a NUL byte, which no source file does' });
+  expect(parse('~~~worksplit:src/a.ts\nA\n~~~worksplit\n~~~worksplit:./src//a.ts\nB\n~~~worksplit\n')).toEqual({ ok: false, error: 'the answer writes ./src//a.ts twice' });
+});
