@@ -99,7 +99,9 @@ async function produceOneByOne(ctx: ModeContext, kind: 'sequential' | 'split', f
   for (let i = 0; i < files.length; i++) {
     const spec: PromptSpec = { kind, file: files[i], previous: [...done], remaining: files.slice(i + 1), ...(retry ? { retry } : {}) };
     const { text } = await ctx.ask(spec, ctx.extraContext);
-    const parsed = parseBlocks(ctx, text, files[i], [files[i]]);
+    // The model often writes the later files of the set too: they are the job's, written by their
+    // own calls; this call keeps its own file (before, they failed the job for good as undeclared).
+    const parsed = decide(() => parseBlocks(ctx, text, files[i], [files[i]]), () => ownFile(parseBlocks(ctx, text, files[i], files), files[i]), ctx.newerAnswerRules);
     if (!parsed.ok) return { ...parsed, error: `${files[i]}: ${parsed.error}` };
     done.push(...parsed.files);
   }
@@ -147,6 +149,13 @@ async function produceFixtures(ctx: ModeContext): Promise<Produced> {
     if (r.count > 0) files.push({ path: t.path, content: r.text });
   }
   return { ok: true, files };
+}
+
+/** Of a set's files in one answer, the one this call asked for. */
+function ownFile(parsed: Produced, file: string): Produced {
+  if (!parsed.ok) return parsed;
+  const own = parsed.files.filter((f) => f.path === file);
+  return own.length > 0 ? { ok: true, files: own } : { ok: false, error: `the answer is missing ${file}`, type: 'NoCodeInAnswer', retryable: true };
 }
 
 /** The files of an answer; with `declared`, only those may be written. */

@@ -20,3 +20,13 @@ test("a replace job's answer without its one declared output is refused (and ret
   const earlier = await produce(answering('~~~worksplit:src/other.ts\nexport const o = 1;\n~~~worksplit\n', { newerAnswerRules: () => false }));
   expect(earlier.ok).toBe(true);
 });
+
+test('a sequential step whose answer also holds the later files of the set keeps its own file', async () => {
+  const seq = job({ sequential: true, outputFiles: ['src/d1.ts', 'src/d2.ts'] });
+  const answers = ['~~~worksplit:src/d1.ts\none\n~~~worksplit\n~~~worksplit:src/d2.ts\nearly two\n~~~worksplit\n', '~~~worksplit:src/d2.ts\ntwo\n~~~worksplit\n'];
+  const r = await produce(answering('', { job: seq, ask: async () => ({ text: answers.shift()!, targets: [] }) }));
+  expect(r).toEqual({ ok: true, files: [{ path: 'src/d1.ts', content: 'one\n' }, { path: 'src/d2.ts', content: 'two\n' }] });
+  // A file outside the set is still refused.
+  const stray = await produce(answering('', { job: seq, ask: async () => ({ text: '~~~worksplit:src/d1.ts\none\n~~~worksplit\n~~~worksplit:src/zz.ts\nx\n~~~worksplit\n', targets: [] }) }));
+  expect(stray.ok).toBe(false);
+});
