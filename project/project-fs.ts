@@ -31,6 +31,7 @@ export async function resolveInProject(root: string, rel: string, mode: 'read' |
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENAMETOOLONG') throw new UnsafePathError(rel, 'is too long for the file system (rule: names of at most 255 bytes)');
+      if (code === 'ENOTDIR') throw new ProjectFileError(rel, 'cannot be reached: a part of its path is a file, not a folder');
       if (code !== 'ENOENT') throw e;
       // realpath fails the same way for a missing part and for a symlink that leads nowhere.
       if (await fs.lstat(probe).then((st) => st.isSymbolicLink(), () => false)) {
