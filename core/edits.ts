@@ -22,7 +22,7 @@ export function parseEditBlocks(answer: string, newerRules?: NewerRules): Parsed
   return decide(() => parseWith(stripThinking(answer), EARLIER_KEY), () => parseWith(stripLeadingThinking(answer), KEY), newerRules);
 }
 
-function parseWith(answer: string, KEY: RegExp): ParsedEdits {
+function parseWith(answer: string, keyLine: RegExp): ParsedEdits {
   const lines = answer.replace(/\r\n?/g, '\n').split('\n');
   const edits: EditBlock[] = [];
   let file: string | undefined;
@@ -31,7 +31,7 @@ function parseWith(answer: string, KEY: RegExp): ParsedEdits {
   let replace: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
-    const m = KEY.exec(line.trim());
+    const m = keyLine.exec(line.trim());
     const key = m && (m[1] !== 'FILE' || section === 'none') ? m[1] : undefined;
     if (key === 'FILE') {
       file = (m![2] ?? '').trim().replace(/^`|`$/g, '');

@@ -8,7 +8,6 @@ import { addFieldToStructLiterals, applyPatternInserts, parsePatternInserts } fr
 import type { PromptSpec, RetryFeedback, SourceFile } from './prompts';
 import type { PartialState } from './status';
 import type { FailureType } from './failure-types';
-import type { NewerNameRules } from './paths';
 import { type NewerRules, decide } from './newer-rules';
 
 /** What a mode needs from the job workflow: one model call for a prompt, and reading files. */
@@ -21,7 +20,7 @@ export interface ModeContext {
   extraContext: string[];
   /** Whether the path rules added later apply to this job's answers (core/paths.ts); always,
    * unless a workflow replays a job that started before them. */
-  newerNameRules?: NewerNameRules;
+  newerNameRules?: NewerRules;
   /** Whether the answer-parsing rules added later apply (core/newer-rules.ts); always, unless a
    * workflow replays a job that started before them. */
   newerAnswerRules?: NewerRules;

@@ -6,6 +6,9 @@
  * else the newer rules apply. */
 export type NewerRules = () => boolean;
 
+/** Outside workflows the newer rules always apply. */
+export const ALWAYS_NEWER: NewerRules = () => true;
+
 /** The newer rules' answer, or the earlier rules' one when they disagree and `newer` says no. */
 export function decide<T>(earlier: () => T, newer: () => T, newerRules?: NewerRules): T {
   const now = newer();

@@ -1,6 +1,6 @@
 // Parse a model's answer into files (SPEC §2, replace mode). Line by line, not one regex, so
 // an unclosed block is an error and a one-word first line stays content. Pure.
-import { type NewerNameRules, UnsafePathError, assertWritablePath, normalizeProjectPath } from './paths';
+import { UnsafePathError, assertWritablePath, normalizeProjectPath } from './paths';
 import { type NewerRules, decide } from './newer-rules';
 
 export interface GeneratedFile {
@@ -90,7 +90,7 @@ function sameFileKey(p: string): string {
 /** Check that every file is a path the tool may write (inside the project, not protected);
  * returns the files with normalized paths or the first violation. Symlinks are checked when
  * the files are written. */
-export function confineToProject(files: GeneratedFile[], newerRules?: NewerNameRules): ParsedOutput {
+export function confineToProject(files: GeneratedFile[], newerRules?: NewerRules): ParsedOutput {
   const out: GeneratedFile[] = [];
   for (const f of files) {
     try {
@@ -104,7 +104,7 @@ export function confineToProject(files: GeneratedFile[], newerRules?: NewerNameR
 }
 
 /** confineToProject, and every file must be one the job declared. */
-export function confineToDeclared(files: GeneratedFile[], declared: string[], newerRules?: NewerNameRules): ParsedOutput {
+export function confineToDeclared(files: GeneratedFile[], declared: string[], newerRules?: NewerRules): ParsedOutput {
   const confined = confineToProject(files, newerRules);
   if (!confined.ok) return confined;
   const allowed = new Set(declared);

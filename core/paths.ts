@@ -1,5 +1,6 @@
 // Path rules for everything a job file or the model names. Pure string logic (no `path`
 // module) so workflows can use it too; symlink checks need the disk and live in activities.
+import { ALWAYS_NEWER, type NewerRules } from './newer-rules';
 
 export class UnsafePathError extends Error {
   constructor(readonly path: string, reason: string) {
@@ -59,17 +60,11 @@ export function normalizeProjectPath(raw: string): string {
  * of up to three. */
 const SHORT_NAME = /^[^.~]{1,6}~[0-9]{1,6}(\.[^.]{1,3})?$/;
 
-/** Asked only about a path that the rules added on 2026-11-27 refuse and the rules before allow
- * (":" in a name, letters folded through upper case): whether to apply the newer rules. A
- * workflow replaying a job that judged its paths before them passes a `patched()` check, so the
- * replay decides as the job did; everywhere else the newer rules apply. */
-export type NewerNameRules = () => boolean;
-
-const ALWAYS: NewerNameRules = () => true;
-
 /** Why `p` (normalized) may not be written, or undefined. Case-insensitive, since `.GIT` is
- * `.git` on the default disks of macOS and Windows. */
-export function protectedReason(p: string, newerRules: NewerNameRules = ALWAYS): string | undefined {
+ * `.git` on the default disks of macOS and Windows. `newerRules` is asked only about a path that
+ * the rules added on 2026-11-27 (":" in a name, letters folded through upper case) refuse and the
+ * rules before allow: a workflow replaying a job from before them decides as the job did. */
+export function protectedReason(p: string, newerRules: NewerRules = ALWAYS_NEWER): string | undefined {
   const before = reasonUnder(p, false);
   if (before !== undefined) return before;
   const now = reasonUnder(p, true);
@@ -101,7 +96,7 @@ function reasonUnder(p: string, newer: boolean): string | undefined {
 }
 
 /** A path the tool may write to: inside the root and not protected (see protectedReason). */
-export function assertWritablePath(raw: string, newerRules: NewerNameRules = ALWAYS): string {
+export function assertWritablePath(raw: string, newerRules: NewerRules = ALWAYS_NEWER): string {
   const p = normalizeProjectPath(raw);
   if (p === '.') throw new UnsafePathError(raw, 'names the project root, not a file');
   const reason = protectedReason(p, newerRules);

@@ -21,7 +21,7 @@ export function parsePatternInserts(answer: string, newerRules?: NewerRules): Pa
 const KEY = /^(SCOPE|AFTER|INSERT|END)\s*(?::\s*(.*))?$/;
 const EARLIER_KEY = /^(SCOPE|AFTER|INSERT|END)\s*:?\s*(.*)$/;
 
-function parseWith(answer: string, KEY: RegExp): ParsedPatterns {
+function parseWith(answer: string, keyLine: RegExp): ParsedPatterns {
   const lines = answer.replace(/\r\n?/g, '\n').split('\n');
   const inserts: PatternInsert[] = [];
   let scope: string | undefined;
@@ -36,7 +36,7 @@ function parseWith(answer: string, KEY: RegExp): ParsedPatterns {
     insert = undefined;
   };
   for (const line of lines) {
-    const m = KEY.exec(line.trim());
+    const m = keyLine.exec(line.trim());
     if (m && m[1] === 'SCOPE') {
       flush();
       scope = (m[2] ?? '').trim() || undefined;

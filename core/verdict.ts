@@ -13,6 +13,10 @@ export interface Verdict {
 
 const WORDS: VerdictKind[] = ['PASS_WITH_WARNINGS', 'FAIL_SOFT', 'FAIL_HARD', 'PASS', 'FAIL'];
 
+function verdict(kind: VerdictKind, reason: string): Verdict {
+  return { kind, passed: kind === 'PASS' || kind === 'PASS_WITH_WARNINGS', reason: reason.trim() };
+}
+
 export function parseVerdict(answer: string, newerRules?: NewerRules): Verdict {
   return decide(() => parseWith(answer, false), () => parseWith(answer, true), newerRules);
 }
@@ -24,13 +28,13 @@ function parseWith(answer: string, strict: boolean): Verdict {
   if (m) {
     const word = m[1].toUpperCase();
     const kind = WORDS.find((w) => w === word);
-    if (kind) return { kind, passed: kind === 'PASS' || kind === 'PASS_WITH_WARNINGS', reason: m[2].trim() };
+    if (kind) return verdict(kind, m[2]);
   }
   if (strict) {
     // "Verdict: FAIL - reason" and the like: a verdict word after a label.
     const labelled = /\bverdict\b[\s*_`]*[:=]?[\s*_`]*([A-Za-z_]+)[\s*_`]*[:.\-–—]?\s*([\s\S]*)$/i.exec(text);
     const kind = labelled && WORDS.find((w) => w === labelled[1].toUpperCase());
-    if (labelled && kind) return { kind, passed: kind === 'PASS' || kind === 'PASS_WITH_WARNINGS', reason: labelled[2].trim() };
+    if (labelled && kind) return verdict(kind, labelled[2]);
     // "does not pass", "won't pass": a denied pass is no pass (SPEC's "pass without fail" rule,
     // which would ship what the reviewer rejected).
     if (/\b(not|never|cannot|can't|won't|doesn't|didn't|isn't|wouldn't|no longer)\b(\s+\w+){0,2}\s+pass/i.test(text)) {

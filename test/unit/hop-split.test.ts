@@ -5,6 +5,9 @@ import { type CoreLine, type HistoryMark, parseCoreLog, splitJob } from '../../b
 const RUN = '01a21ddf-50cf-7a76-86aa-38c303e4b47b';
 const OTHER = '01a21ddf-4de3-7eeb-a354-1be1441ea73a';
 
+/** A core log line of the run under test. */
+const at = (t: number, message: string): CoreLine => ({ t, message, runId: RUN });
+
 function line(t: string, message: string, extra: { fields?: Record<string, string>; spans?: Array<Record<string, string>> } = {}): string {
   return JSON.stringify({ timestamp: t, level: 'DEBUG', fields: { message, ...extra.fields }, ...(extra.spans ? { spans: extra.spans } : {}) });
 }
@@ -42,7 +45,6 @@ test('a job splits into the server, the worker and the activity parts, and the p
     { type: 'WORKFLOW_TASK_COMPLETED', t: 1025.4 },
     { type: 'WORKFLOW_EXECUTION_COMPLETED', t: 1025.4 },
   ];
-  const at = (t: number, message: string): CoreLine => ({ t, message, runId: RUN });
   const log = [
     at(1005, 'New WFT'),
     at(1005.1, 'Sending activation to lang'),
@@ -86,7 +88,6 @@ test('an activity the server scheduled and started before the worker heard its t
     { type: 'ACTIVITY_TASK_COMPLETED', t: 14 },
     { type: 'WORKFLOW_TASK_STARTED', t: 15 },
   ];
-  const at = (t: number, message: string): CoreLine => ({ t, message, runId: RUN });
   const log = [at(2, 'New WFT'), at(3, 'Sending activation to lang'), at(5, 'wf bridge iteration fetch'), at(6, 'Sending responses to server'), at(12, 'Marking WFT completed'), at(16, 'New WFT'), at(17, 'Sending responses to server'), at(18, 'Marking WFT completed')];
   const split = splitJob(events, log);
   expect(split.complete).toBe(6 + 1);

@@ -12,16 +12,12 @@ test.each([
   ['The code looks good and should pass.', 'PASS', true, ''],
   ['It would pass but the test will fail.', 'FAIL_HARD', false, 'unclear verification response'],
   ['Hmm.', 'FAIL_HARD', false, 'unclear verification response'],
-])('%j -> %s', (answer, kind, passed, reason) => {
-  expect(parseVerdict(answer)).toEqual({ kind, passed, reason });
-});
-
-test.each([
+  // A denied pass is no pass; a verdict word after a "Verdict:" label decides.
   ['The output does not pass: a.ts is missing parse().', 'FAIL_HARD', false, 'unclear verification response'],
   ["This won't pass review.", 'FAIL_HARD', false, 'unclear verification response'],
   ['Verdict: FAIL - missing parse()', 'FAIL', false, 'missing parse()'],
   ['**Verdict:** PASS_WITH_WARNINGS: naming', 'PASS_WITH_WARNINGS', true, 'naming'],
-])('denied passes and labelled verdicts: %j -> %s', (answer, kind, passed, reason) => {
+])('%j -> %s', (answer, kind, passed, reason) => {
   expect(parseVerdict(answer)).toEqual({ kind, passed, reason });
 });
 
