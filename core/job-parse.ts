@@ -1,5 +1,5 @@
-// Parse and validate one job file (markdown + YAML frontmatter) into a JobSpec.
-// Pure: takes the file's text, returns the spec or every problem found, each naming the field.
+// Parse and validate one job file (markdown + YAML frontmatter, read with gray-matter) into a
+// JobSpec. Pure: takes the file's text, returns the spec or every problem found, each naming the field.
 import { load as loadYaml } from 'js-yaml';
 import { describeValue, listField, objectField, oneOfField, booleanField, readFields, stringField } from './fields';
 import { JOB_MODES, JobProblem, JobSpec, joinPath } from './job';
@@ -35,18 +35,49 @@ const frontmatterSchema = objectField({
   new_field: optionalString,
 });
 
-/** Split a job file into frontmatter text and body, accepting CRLF and a UTF-8 BOM. */
-export function splitFrontmatter(text: string): { yaml: string; body: string } | { error: string } {
+type GrayMatter = typeof import('gray-matter');
+let grayMatter: GrayMatter | undefined;
+
+/** gray-matter, loaded when the first job file is read: commands that read none (status, readme,
+ * new-job) never load it. */
+function matter(): GrayMatter {
+  return (grayMatter ??= require('gray-matter') as GrayMatter);
+}
+
+/** gray-matter's options: its YAML engine is js-yaml 4's load, whose default schema is the safe
+ * one (no functions or other executable types), instead of the js-yaml 3 it ships with; the
+ * languages it could also run after the opening "---" (JavaScript is eval'd) are refused. */
+const MATTER_OPTIONS = {
+  language: 'yaml',
+  engines: {
+    yaml: { parse: (text: string) => loadYaml(text) as object },
+    javascript: { parse: refuseLanguage },
+    json: { parse: refuseLanguage },
+    coffee: { parse: refuseLanguage },
+  },
+};
+
+function refuseLanguage(): never {
+  throw new Error('the frontmatter must be YAML (a language name after the opening "---" is not allowed)');
+}
+
+/** A job file's frontmatter (its YAML, parsed) and body, read with gray-matter. CRLF and a UTF-8
+ * BOM are accepted. The frontmatter starts with a first line "---" and ends at the next line
+ * that starts with "---" (an indented one is YAML, a block scalar's text). */
+export function readFrontmatter(text: string): { data: unknown; body: string } | { error: string } {
   const t = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
-  const lines = t.split('\n');
-  if (lines[0]?.trim() !== '---') {
+  if (t.split('\n', 1)[0].trimEnd() !== '---') {
     return { error: 'has no frontmatter: the file must start with a line "---", then YAML fields, then "---"' };
   }
-  // Only a "---" at the start of a line closes it: an indented one is YAML (a block scalar's
-  // text), as in the front-matter readers WorkSplit folders were written for.
-  const close = lines.findIndex((l, i) => i > 0 && l.trimEnd() === '---');
-  if (close < 0) return { error: 'frontmatter is not closed: no second "---" line' };
-  return { yaml: lines.slice(1, close).join('\n'), body: lines.slice(close + 1).join('\n') };
+  // Where gray-matter closes it; without one it would take the whole file as YAML.
+  if (t.indexOf('\n---', 3) < 0) return { error: 'frontmatter is not closed: no second "---" line' };
+  try {
+    const file = matter()(t, MATTER_OPTIONS);
+    return { data: file.data, body: file.content };
+  } catch (e) {
+    const reason = (e as Error).message.split('\n')[0].slice(0, 200);
+    return { error: `invalid YAML in frontmatter: ${reason}` };
+  }
 }
 
 export function parseJobFile(fileName: string, text: string, opts: ParseOptions): ParseResult {
@@ -60,20 +91,12 @@ export function parseJobFile(fileName: string, text: string, opts: ParseOptions)
   if (!JOB_ID_PATTERN.test(id)) {
     problems.push({ file, message: `job id ${JSON.stringify(id)} must be letters, digits, ".", "_" or "-" (no spaces or path separators)` });
   }
-  const split = splitFrontmatter(text);
+  const split = readFrontmatter(text);
   if ('error' in split) {
     problems.push({ file, message: split.error });
     return fail();
   }
-  let data: Record<string, unknown>;
-  try {
-    // js-yaml 4's default schema is the safe one (no functions or other executable types).
-    data = (loadYaml(split.yaml) ?? {}) as Record<string, unknown>;
-  } catch (e) {
-    const reason = (e as Error).message.split('\n')[0].slice(0, 200);
-    problems.push({ file, message: `invalid YAML in frontmatter: ${reason}` });
-    return fail();
-  }
+  const data = (split.data ?? {}) as Record<string, unknown>;
   // YAML aliases (*name) repeat a whole structure by reference; nested, a few hundred bytes stand
   // for billions of values, which validation or an error message would then walk.
   if (!withinSize(data, MAX_FRONTMATTER_VALUES)) {

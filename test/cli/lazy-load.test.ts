@@ -19,7 +19,7 @@ async function packagesLoadedBy(args: string[]): Promise<string[]> {
   return readFileSync(file, 'utf8').split('\n');
 }
 
-test.each([['status'], ['validate'], ['deps'], ['preview', 'a'], ['readme'], ['--help']])('`%s` loads neither the Temporal worker nor the client', async (...args) => {
+test.each([['status'], ['validate'], ['deps'], ['preview', 'a'], ['readme'], ['--help']])('`%s` loads neither the Temporal worker nor the client, and gray-matter only when it reads job files', async (...args) => {
   const loaded = await packagesLoadedBy(args);
   expect(loaded).toContain('commander');
   expect(loaded).not.toContain('@temporalio/worker');
@@ -27,6 +27,9 @@ test.each([['status'], ['validate'], ['deps'], ['preview', 'a'], ['readme'], ['-
   // Nor fetch: asking Ollama for the model's context (validate, preview) goes over node:http,
   // since setting up fetch costs a command ~50 ms.
   expect(loaded).not.toContain('node:undici');
+  // gray-matter (job files' front matter) only where job files are read.
+  const readsJobs = ['validate', 'deps', 'preview'].includes(args[0]);
+  expect(loaded.includes('gray-matter')).toBe(readsJobs);
 });
 
 test('the marker for fetch is real: a process that calls fetch is listed with node:undici', () => {

@@ -1,4 +1,4 @@
-import { parseJobFile, splitFrontmatter } from '../../core/job-parse';
+import { parseJobFile, readFrontmatter } from '../../core/job-parse';
 import { declaredInputs, declaredOutputs } from '../../core/job';
 
 const opts = { maxContextFiles: 2 };
@@ -96,17 +96,31 @@ describe('parseJobFile', () => {
   });
 });
 
-test('splitFrontmatter keeps the body verbatim', () => {
-  expect(splitFrontmatter('---\na: 1\n---\n# Title\n\nbody\n')).toEqual({ yaml: 'a: 1', body: '# Title\n\nbody\n' });
+test('readFrontmatter (gray-matter) keeps the body verbatim', () => {
+  expect(readFrontmatter('---\na: 1\n---\n# Title\n\nbody\n')).toEqual({ data: { a: 1 }, body: '# Title\n\nbody\n' });
 });
 
 test('an indented "---" inside the front matter is YAML, not its end', () => {
   const text = '---\noutput_dir: src\noutput_file: a.ts\nnotes: |\n  ---\n  hello\n---\nthe instructions\n';
-  expect(splitFrontmatter(text)).toEqual({ yaml: 'output_dir: src\noutput_file: a.ts\nnotes: |\n  ---\n  hello', body: 'the instructions\n' });
+  expect(readFrontmatter(text)).toEqual({ data: { output_dir: 'src', output_file: 'a.ts', notes: '---\nhello\n' }, body: 'the instructions\n' });
   const r = parse(text);
   expect(r.ok && r.job.instructions.trim()).toBe('the instructions');
   // Trailing blanks after the closing line are still accepted.
-  expect(splitFrontmatter('---\na: 1\n---  \nbody')).toEqual({ yaml: 'a: 1', body: 'body' });
+  const trailing = readFrontmatter('---\na: 1\n---  \nbody');
+  expect('body' in trailing && trailing.body.trim()).toBe('body');
+});
+
+test('front matter is YAML only: a language after the opening "---" (gray-matter would eval JavaScript) is refused', () => {
+  expect(problemsOf('---js\n{ output_dir: (globalThis.ran = 1, "src"), output_file: "a.ts" }\n---\nx')[0].message).toMatch(/has no frontmatter/);
+  expect((globalThis as { ran?: number }).ran).toBeUndefined();
+});
+
+test('deeply nested YAML is an error naming the file, not a crash', () => {
+  const deep = `---\noutput_dir: src\noutput_file: a.ts\nx: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n---\nx`;
+  const p = problemsOf(deep);
+  expect(p).toHaveLength(1);
+  expect(p[0].file).toBe('jobs/a.md');
+  expect(p[0].message).toMatch(/^invalid YAML in frontmatter: nesting exceeded maxDepth/);
 });
 
 test('!!binary in front matter is one value, described as binary data', () => {
