@@ -2,7 +2,7 @@
 // .worksplit/temporal.db, with the Web UI on, detached so it outlives the CLI (the batch can be
 // inspected and resumed after the CLI exits). State lives in .worksplit/server.json.
 import { execFileSync, spawn } from 'node:child_process';
-import { promises as fs, openSync, closeSync, readFileSync } from 'node:fs';
+import { promises as fs, openSync, closeSync, fchmodSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Connection } from '@temporalio/client';
@@ -37,6 +37,30 @@ function stateFile(root: string): string {
 
 /** The names the server keeps in .worksplit/ (SQLite adds -wal and -shm beside the database). */
 const STATE_FILES = ['server.json', 'server.log', 'server.lock', 'temporal.db', 'temporal.db-wal', 'temporal.db-shm'];
+
+/** .worksplit/ holds every prompt and answer (the database), the server's address and the payload
+ * key: the owner's alone. The folder is 0700 and its files 0600, fixed on every start when an
+ * older version (or a copy) left them wider. */
+export const STATE_DIR_MODE = 0o700;
+export const STATE_FILE_MODE = 0o600;
+
+/** Make .worksplit/ (0700) or narrow it and the files in it to the owner (0600 files); returns its
+ * path. Symbolic links are refused before this is called (stateDirProblem). */
+export async function secureStateDir(root: string): Promise<string> {
+  const dir = stateDir(root);
+  await fs.mkdir(dir, { recursive: true, mode: STATE_DIR_MODE });
+  const st = await fs.lstat(dir);
+  if ((st.mode & 0o777) !== STATE_DIR_MODE) await fs.chmod(dir, STATE_DIR_MODE);
+  for (const name of await fs.readdir(dir)) {
+    const p = path.join(dir, name);
+    const f = await fs.lstat(p).catch(() => undefined);
+    if (!f || f.isSymbolicLink()) continue;
+    const want = f.isDirectory() ? STATE_DIR_MODE : STATE_FILE_MODE;
+    if ((f.mode & 0o777 & ~want) !== 0) await fs.chmod(p, want).catch(() => undefined);
+  }
+  return dir;
+}
+
 
 /** Why .worksplit/ cannot hold this project's server state, if it cannot: it, or a file in it, is
  * a symbolic link. Followed, the server's log and database would be written elsewhere, or shared
@@ -203,9 +227,9 @@ export async function ensureServer(root: string, opts: StartOptions = {}): Promi
   if (linked) throw new Error(linked);
   // A server that answers is used without the lock, which only keeps two processes from
   // starting two servers.
+  await secureStateDir(root);
   const seen = await serverStatus(root);
   if (seen.running && seen.state) return seen.state;
-  await fs.mkdir(stateDir(root), { recursive: true });
   // Loaded here, like the modules startServer needs: `status` only reads server.json.
   const lockfile = require('proper-lockfile') as typeof import('proper-lockfile');
   const release = await lockfile.lock(stateDir(root), {
@@ -252,9 +276,20 @@ async function startServer(root: string, previous: ServerState | undefined, opts
     ...dynamicConfigArgs([...DEV_SERVER_DYNAMIC_CONFIG, ...(opts.dynamicConfig ?? [])]),
     ...(opts.metricsPort ? ['--metrics-port', String(opts.metricsPort)] : []),
   ];
-  const log = openSync(path.join(stateDir(root), 'server.log'), 'a');
-  const child = spawn(findTemporalCli(), args, { detached: true, stdio: ['ignore', log, log], cwd: root });
-  closeSync(log);
+  // The database, its -wal and -shm, and the log are the owner's alone (0600): the server makes
+  // the database files (an empty file in its place would be taken for a database without its
+  // schema) under umask 077; existing ones were narrowed by secureStateDir.
+  const log = openSync(path.join(stateDir(root), 'server.log'), 'a', STATE_FILE_MODE);
+  fchmodSync(log, STATE_FILE_MODE);
+  const temporal = findTemporalCli();
+  const umask = process.umask(0o077);
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(temporal, args, { detached: true, stdio: ['ignore', log, log], cwd: root });
+  } finally {
+    process.umask(umask);
+    closeSync(log);
+  }
   child.unref();
   if (child.pid === undefined) throw new Error('could not start the Temporal dev server (no process id)');
   const address = `127.0.0.1:${port}`;
@@ -268,6 +303,8 @@ async function startServer(root: string, previous: ServerState | undefined, opts
     startedAt: new Date().toISOString(),
   };
   await writeFileAtomic(stateFile(root), JSON.stringify(state, null, 2), { displayName: '.worksplit/server.json' });
+  // Made with the process's umask (in a folder no one else may enter); the owner's alone from here.
+  await fs.chmod(stateFile(root), STATE_FILE_MODE);
   if (!(await waitUntilAnswering(address, child.pid, opts.timeoutMs ?? 30_000))) {
     const tail = (await fs.readFile(path.join(stateDir(root), 'server.log'), 'utf8').catch(() => '')).split('\n').slice(-8).join('\n');
     throw new Error(`the Temporal dev server did not come up on ${address} (log: .worksplit/server.log)\n${tail}`);
