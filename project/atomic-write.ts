@@ -5,6 +5,7 @@
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { printable } from '../core/printable';
 
 /** The few file operations the writer needs; tests pass one that fails or writes short. */
 export interface AtomicFs {
@@ -36,7 +37,7 @@ export function isDiskFullCode(code: string | undefined): code is string {
 
 export class DiskFullError extends Error {
   constructor(readonly file: string, readonly code: string) {
-    super(`${file} could not be written: ${CANNOT_WRITE[code] ?? code} (${code}); its previous content is unchanged. ${code === 'EROFS' ? 'Make it writable' : 'Free some space'} and run again.`);
+    super(`${printable(file)} could not be written: ${CANNOT_WRITE[code] ?? code} (${code}); its previous content is unchanged. ${code === 'EROFS' ? 'Make it writable' : 'Free some space'} and run again.`);
     this.name = 'DiskFullError';
   }
 }

@@ -19,7 +19,21 @@ function limitDisk(folder, bytes) {
 }
 module.exports = { limitDisk };
 
-const inDir = (file) => state.dir !== undefined && typeof file === 'string' && path.resolve(file).startsWith(state.dir + path.sep);
+// Linux writes go through a held-open folder (/proc/self/fd/N/name, project/project-fs.ts): the
+// folder is where that descriptor points.
+const inDir = (file) => {
+  if (state.dir === undefined || typeof file !== 'string') return false;
+  let p = path.resolve(file);
+  const held = /^\/proc\/self\/fd\/(\d+)(\/.*)?$/.exec(p);
+  if (held) {
+    try {
+      p = fs.readlinkSync(`/proc/self/fd/${held[1]}`) + (held[2] ?? '');
+    } catch {
+      return false;
+    }
+  }
+  return p.startsWith(state.dir + path.sep);
+};
 const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
 
 /** How many of `n` bytes fit; throws ENOSPC when none do. */
