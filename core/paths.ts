@@ -1,6 +1,7 @@
 // Path rules for everything a job file or the model names. Pure string logic (no `path`
 // module) so workflows can use it too; symlink checks need the disk and live in activities.
-import { ALWAYS_NEWER, type NewerRules } from './newer-rules';
+import { ALWAYS_NEWER } from './newer-rules';
+import { escapeCodePoint, printable } from './printable';
 
 export class UnsafePathError extends Error {
   constructor(readonly path: string, reason: string) {
@@ -13,18 +14,21 @@ export class UnsafePathError extends Error {
 // a name display as something else ("evil\u202Etxt.sh" shows as "evilhs.txt").
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-// Shown escaped in messages too: zero-width characters and the soft hyphen (".git\u200d" must not
-// read as ".git").
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
+// Code points a file system may ignore in a name (Unicode's default-ignorable ones: zero-width
+// characters, the soft hyphen, the combining grapheme joiner U+034F, U+206A-U+206F, variation
+// selectors, tags...): HFS+ drops them, so ".g\u206ait" is ".git" there. Git refuses them next to
+// .git; written names may not hold them at all.
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/u;
 
 /** Most file systems take names of at most 255 bytes and paths of at most 4096. */
 export const MAX_NAME_BYTES = 255;
 export const MAX_PATH_BYTES = 4096;
 
-/** A path for an error message: quoted, invisible characters escaped, at most 200 characters. */
+/** A path for an error message: quoted, invisible characters escaped (core/printable.ts), at
+ * most 200 characters. */
 export function showPath(p: string): string {
   const shown = p.length > 200 ? `${p.slice(0, 200)}…` : p;
-  return JSON.stringify(shown).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return printable(JSON.stringify(shown));
 }
 
 /**
@@ -60,15 +64,31 @@ export function normalizeProjectPath(raw: string): string {
  * of up to three. */
 const SHORT_NAME = /^[^.~]{1,6}~[0-9]{1,6}(\.[^.]{1,3})?$/;
 
+/** Whether written-name rules added later apply; asked only about a path they alone refuse.
+ * Without an argument: the rules of 2026-11-27 (":" in a name, letters folded through upper case);
+ * with 'unicode-names': those of 2026-12-05 (no default-ignorable code points). A workflow answers
+ * with patched() (workflows/job-run.ts), everything else with yes (ALWAYS_NEWER). */
+export type NameRules = (since?: 'unicode-names') => boolean;
+
 /** Why `p` (normalized) may not be written, or undefined. Case-insensitive, since `.GIT` is
  * `.git` on the default disks of macOS and Windows. `newerRules` is asked only about a path that
- * the rules added on 2026-11-27 (":" in a name, letters folded through upper case) refuse and the
- * rules before allow: a workflow replaying a job from before them decides as the job did. */
-export function protectedReason(p: string, newerRules: NewerRules = ALWAYS_NEWER): string | undefined {
+ * the rules added later refuse and the rules before allow: a workflow replaying a job from before
+ * them decides as the job did. */
+export function protectedReason(p: string, newerRules: NameRules = ALWAYS_NEWER): string | undefined {
   const before = reasonUnder(p, false);
   if (before !== undefined) return before;
   const now = reasonUnder(p, true);
-  return now !== undefined && newerRules() ? now : undefined;
+  // A job from before the rules of 2026-11-27 is from before the later ones too.
+  if (now !== undefined) return newerRules() ? now : undefined;
+  const latest = unicodeReason(p);
+  return latest !== undefined && newerRules('unicode-names') ? latest : undefined;
+}
+
+/** The rules of 2026-12-05. */
+function unicodeReason(p: string): string | undefined {
+  const ignorable = IGNORABLE.exec(p);
+  if (ignorable) return `contains ${escapeCodePoint(ignorable[0])}, an invisible character a file system may ignore (rule: no default-ignorable characters in written names; on HFS+ ".g\\u206ait" is ".git")`;
+  return undefined;
 }
 
 function reasonUnder(p: string, newer: boolean): string | undefined {
@@ -86,7 +106,7 @@ function reasonUnder(p: string, newer: boolean): string | undefined {
   // WORKSP~1.TOM worksplit.toml. Which long name a short one stands for depends on the disk, so
   // every name of that form is refused.
   const short = segs.find((s) => SHORT_NAME.test(s));
-  if (short) return `has ${JSON.stringify(short)}, a Windows short name that may stand for a protected folder or file (rule: no names of the form NAME~1)`;
+  if (short) return `has ${showPath(short)}, a Windows short name that may stand for a protected folder or file (rule: no names of the form NAME~1)`;
   if (segs[0] === '.worksplit') return 'is inside .worksplit/ (rule: the tool\'s own state is never written by jobs)';
   if (segs.includes('node_modules')) return 'is inside node_modules/ (rule: installed packages and their scripts are never written by jobs)';
   if (segs.length === 1 && segs[0] === 'worksplit.toml') return 'is the project\'s configuration (rule: worksplit.toml is never written by jobs)';
@@ -96,7 +116,7 @@ function reasonUnder(p: string, newer: boolean): string | undefined {
 }
 
 /** A path the tool may write to: inside the root and not protected (see protectedReason). */
-export function assertWritablePath(raw: string, newerRules: NewerRules = ALWAYS_NEWER): string {
+export function assertWritablePath(raw: string, newerRules: NameRules = ALWAYS_NEWER): string {
   const p = normalizeProjectPath(raw);
   if (p === '.') throw new UnsafePathError(raw, 'names the project root, not a file');
   const reason = protectedReason(p, newerRules);
@@ -111,4 +131,35 @@ function utf8Bytes(s: string): number {
     n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
   }
   return n;
+}
+
+/** What a path is called on a disk that ignores letter case and Unicode normalization (the
+ * default disks of macOS and Windows) or trailing dots and spaces (Windows): two paths of one
+ * answer with the same key are one file written twice there, the second over the first. NFKC is
+ * wider than any disk's folding (NFC and NFD forms, and compatibility forms too, collide): a clash
+ * is refused, so erring wide only refuses more. */
+export function sameFileKey(p: string): string {
+  const folded = cleanOrAsIs(p).normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+  return folded.split('/').map((s) => s.replace(/\p{Default_Ignorable_Code_Point}/gu, '').replace(/[. ]+$/, '') || s).join('/');
+}
+
+/** The first two paths that are different names for one file (sameFileKey), or undefined. The
+ * same path twice is not one of them (the answer parser refuses that itself). */
+export function collidingPaths(paths: string[]): [string, string] | undefined {
+  const seen = new Map<string, string>();
+  for (const p of paths) {
+    const key = sameFileKey(p);
+    const first = seen.get(key);
+    if (first !== undefined && cleanOrAsIs(first) !== cleanOrAsIs(p)) return [first, p];
+    if (first === undefined) seen.set(key, p);
+  }
+  return undefined;
+}
+
+function cleanOrAsIs(p: string): string {
+  try {
+    return normalizeProjectPath(p);
+  } catch {
+    return p; // refused by the path rules, with the rule named
+  }
 }

@@ -48,6 +48,11 @@ const START_STEP_PATCH = 'job-first-prompt-in-load-step';
  * allowed, so a job that started before them replays as it ran, and other jobs record nothing. */
 const NEWER_NAME_RULES_PATCH = 'written-names-no-colon-full-case-fold';
 
+/** Since this change written names may not hold default-ignorable code points (core/paths.ts
+ * NameRules 'unicode-names': ".g\u206ait" is ".git" on HFS+). Asked the same way, only about a
+ * path these rules alone refuse. */
+const UNICODE_NAME_RULES_PATCH = 'written-names-no-ignorable-code-points';
+
 /** Since this change answers are parsed more strictly: keyword lines of edit and pattern answers
  * are the keyword alone or with ":", a verdict is a verdict word (prose about passing is not), and
  * a replace job's single declared output must be in its answer. Asked only when the earlier rules
@@ -144,7 +149,7 @@ export class JobRun {
     return { job, extraContext: modeExtraContext(job), ask: (spec, extra) => this.ask(spec, extra), readFiles: (paths) => this.readFiles(paths), newerNameRules: this.newerNameRules, newerAnswerRules: this.newerAnswerRules };
   }
 
-  readonly newerNameRules = (): boolean => patched(NEWER_NAME_RULES_PATCH);
+  readonly newerNameRules = (since?: 'unicode-names'): boolean => patched(since === 'unicode-names' ? UNICODE_NAME_RULES_PATCH : NEWER_NAME_RULES_PATCH);
   readonly newerAnswerRules = (): boolean => patched(NEWER_ANSWER_RULES_PATCH);
 
   async ask(spec: PromptSpec, extraContext?: string[]): Promise<{ text: string; targets: SourceFile[] }> {

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { formatProblem } from '../../core/job';
+import { printable } from '../../core/printable';
 import { readJobFile } from '../../project/job-files';
 import { listJobIds } from '../../project/jobs-folder';
 import { preparePrompt } from '../../project/prompt-files';
@@ -40,7 +41,7 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
   } catch (e) {
     // A target or context file that one of the job's dependencies writes, before they ran.
     if (e instanceof MissingFileError && dependencyOutputs.includes(e.path)) {
-      out.line(`${id}'s prompt shows ${e.path}, which its dependencies (${(plan.deps[id] ?? []).join(', ')}) write and which is not there yet: preview ${id} again once they have run.`);
+      out.line(`${id}'s prompt shows ${printable(e.path)}, which its dependencies (${(plan.deps[id] ?? []).join(', ')}) write and which is not there yet: preview ${id} again once they have run.`);
       return 0;
     }
     throw new UsageError(`${id}: ${(e as Error).message}`);
@@ -51,8 +52,8 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
   out.line(prepared.prompt.user);
   out.line(colors.bold('=== summary ==='));
   out.line(`job: ${id} (${job.mode}${job.sequential ? ', sequential' : ''}${job.testFile ? ', tdd' : ''}); first call: ${spec.kind}`);
-  for (const f of prepared.contextFiles) out.line(`  context ${f} (${prepared.lineCounts[f]} lines)`);
-  for (const t of prepared.targets) out.line(`  target  ${t.path} (${prepared.lineCounts[t.path]} lines)`);
+  for (const f of prepared.contextFiles) out.line(`  context ${printable(f)} (${prepared.lineCounts[f]} lines)`);
+  for (const t of prepared.targets) out.line(`  target  ${printable(t.path)} (${prepared.lineCounts[t.path]} lines)`);
   out.line(`estimated tokens: ${prepared.estimatedTokens} of max_prompt_tokens ${settings.limits.maxPromptTokens}`);
   out.line(`model: ${settings.llm.model} at ${settings.llm.url}`);
   const answer = await facts;
