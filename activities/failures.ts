@@ -2,6 +2,7 @@
 // unsafe paths, a corrupt status file, a full disk). Everything else stays retryable.
 import { ApplicationFailure } from '@temporalio/common';
 import type { FailureType } from '../core/failure-types';
+import { boundedReason } from '../core/reason';
 import { UnsafePathError } from '../core/paths';
 import { DiskFullError } from '../project/atomic-write';
 import { NoJobsFolderError } from '../project/jobs-folder';
@@ -12,12 +13,12 @@ import { StatusFileCorruptError } from '../project/status-store';
 
 /** A failure no retry can fix, of one of the known types. */
 export function finalFailure(message: string, type: FailureType): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, type);
+  return ApplicationFailure.nonRetryable(boundedReason(message), type);
 }
 
 /** A failure Temporal retries with the activity's policy. */
 export function retryableFailure(message: string, type: FailureType): ApplicationFailure {
-  return ApplicationFailure.retryable(message, type);
+  return ApplicationFailure.retryable(boundedReason(message), type);
 }
 
 export function invalidJob(message: string): ApplicationFailure {

@@ -42,8 +42,26 @@ export async function jobStep(req: JobStepRequest): Promise<JobStepResult> {
       if (!(e instanceof ApplicationFailure && e.nonRetryable)) throw e;
     }
   }
-  const prepared = req.prompt ? await preparePrompt({ root, ...req.prompt }) : undefined;
+  let prepared: PreparedPrompt | undefined;
+  try {
+    prepared = req.prompt ? await preparePrompt({ root, ...req.prompt }) : undefined;
+  } catch (e) {
+    // The files are on disk: the job's status and summary must name them even though it fails
+    // here (a verify prompt over the limits, say).
+    throw written.length > 0 ? carryingWritten(e, written) : e;
+  }
   return { written, ...(prepared ? { prepared } : {}) };
+}
+
+/** What a failed step had written, in its failure's details (read by the job, workflows/job-run.ts). */
+export interface WrittenBeforeFailure {
+  writtenBeforeFailure: string[];
+}
+
+function carryingWritten(e: unknown, written: string[]): ApplicationFailure {
+  const err = e as { message?: string; type?: string; nonRetryable?: boolean };
+  const details: WrittenBeforeFailure[] = [{ writtenBeforeFailure: written }];
+  return ApplicationFailure.create({ type: err.type ?? 'Error', message: err.message ?? String(e), nonRetryable: err.nonRetryable ?? false, details, cause: e instanceof Error ? e : undefined });
 }
 
 export interface JobStartRequest extends LoadJobRequest {

@@ -23,12 +23,15 @@ import type { ChatPrompt } from '../core/prompts';
 import type { ChatHeartbeat, LlmSettings } from '../core/model-call';
 import { checkAnswerSize } from './answer-limit';
 import { quietErrorFetch } from '../ollama-api/error-fetch';
+import { strictStreamFetch } from '../ollama-api/strict-stream';
 import { modelContextFacts } from '../ollama-api/model-facts';
 import { finalFailure, retryableFailure } from './failures';
 
 export interface ChatRequest {
   llm: LlmSettings;
   prompt: ChatPrompt;
+  /** A JSON schema the answer must follow (Ollama's structured output): verification calls. */
+  format?: Record<string, unknown>;
 }
 
 export interface ChatResult {
@@ -53,6 +56,8 @@ export interface LlmActivityOptions {
 const DEFAULT_FIRST_BYTE_SECONDS = 600;
 const DEFAULT_ANSWER_TOKENS = answerTokenBudget(900);
 
+const answerTokens = (llm: LlmSettings): number => llm.answerTokens ?? DEFAULT_ANSWER_TOKENS;
+
 /** Per Ollama server and model, the num_ctx this worker last used: later calls reuse it when it
  * is big enough, since every change of num_ctx makes Ollama reload the model. */
 const numCtxInUse = new Map<string, number>();
@@ -60,24 +65,24 @@ const numCtxInUse = new Map<string, number>();
 export function createLlmActivities(opts: LlmActivityOptions) {
   return {
     async llmChat(req: ChatRequest): Promise<ChatResult> {
-      return chat({ ...req.llm, url: opts.url }, req.prompt);
+      return chat({ ...req.llm, url: opts.url }, req.prompt, req.format);
     },
   };
 }
 
-async function chat(llm: LlmSettings, prompt: ChatPrompt): Promise<ChatResult> {
+async function chat(llm: LlmSettings, prompt: ChatPrompt, format?: Record<string, unknown>): Promise<ChatResult> {
   const key = `${llm.url}\n${llm.model}`;
   const facts = await modelContextFacts(llm.url, llm.model, cancellationSignal()).catch((e) => {
     throw classify(e, llm);
   });
   const userNumCtx = typeof llm.options?.num_ctx === 'number' ? llm.options.num_ctx : undefined;
   const promptTokens = estimateChatTokens(prompt);
-  const choice = chooseNumCtx({ promptTokens, answerTokens: llm.answerTokens ?? DEFAULT_ANSWER_TOKENS, facts, userNumCtx, current: numCtxInUse.get(key) });
+  const choice = chooseNumCtx({ promptTokens, answerTokens: answerTokens(llm), facts, userNumCtx, current: numCtxInUse.get(key) });
   if (!choice.ok) throw finalFailure(choice.message, 'ContextOverflow');
   let numCtx = choice.numCtx;
   for (;;) {
     try {
-      const r = await call(llm, prompt, numCtx, facts);
+      const r = await call(llm, prompt, numCtx, facts, format);
       numCtxInUse.set(key, Math.max(numCtx, numCtxInUse.get(key) ?? 0));
       return r;
     } catch (e) {
@@ -96,7 +101,7 @@ async function chat(llm: LlmSettings, prompt: ChatPrompt): Promise<ChatResult> {
 /** The server said the prompt does not fit in num_ctx (HTTP 400 with truncate: false). */
 class PromptTooLong extends Error {}
 
-async function call(llm: LlmSettings, prompt: ChatPrompt, numCtx: number, facts: ModelContextFacts): Promise<ChatResult> {
+async function call(llm: LlmSettings, prompt: ChatPrompt, numCtx: number, facts: ModelContextFacts, format?: Record<string, unknown>): Promise<ChatResult> {
   const cancelled = cancellationSignal();
   const started = Date.now();
   const attempt = activityInfo().attempt;
@@ -110,7 +115,11 @@ async function call(llm: LlmSettings, prompt: ChatPrompt, numCtx: number, facts:
       { role: 'user', content: prompt.user },
     ],
     ...(llm.think !== undefined ? { think: llm.think } : {}),
-    options: { ...llm.options, num_ctx: numCtx },
+    ...(format ? { format } : {}),
+    // num_predict bounds the answer to the room kept for it (max_output_lines): a model that
+    // rambles on ends with done_reason "length" instead of filling the context. The user's own
+    // num_predict in [ollama] options wins.
+    options: { num_predict: answerTokens(llm), ...llm.options, num_ctx: numCtx },
     // Ask Ollama to refuse rather than cut: a prompt over num_ctx answers HTTP 400 instead of
     // losing its start, and an answer reaching the end of the context stops with done_reason
     // "length" instead of dropping the start of the context to go on (Ollama ≥ 0.12).
@@ -148,7 +157,7 @@ async function call(llm: LlmSettings, prompt: ChatPrompt, numCtx: number, facts:
   const client = new Ollama({
     host: llm.url,
     // Error pages that are not JSON (a proxy's 502) reach the message without the client's stray log line.
-    fetch: quietErrorFetch((input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal })),
+    fetch: quietErrorFetch(strictStreamFetch((input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }), llm.url)),
   });
   const answering = () => {
     phase = 'answering';
@@ -229,6 +238,9 @@ function finish(llm: LlmSettings, text: string, r: OllamaDone, started: number, 
   if (promptTokens > 0 && promptWasCut(promptTokens, numCtx)) {
     // A server that ignores truncate: false keeps only the end of the prompt: never use such an answer.
     throw finalFailure(`${llm.model} at ${llm.url} read only the last ${promptTokens} tokens of the prompt (it fills num_ctx ${numCtx}: the start was cut); the answer was not used: ${CONTEXT_ADVICE}`, 'ContextOverflow');
+  }
+  if (r.done_reason === 'length' && typeof llm.options?.num_predict !== 'number' && outputTokens >= answerTokens(llm)) {
+    throw finalFailure(`the answer of ${llm.model} reached its length limit, ${answerTokens(llm)} tokens (num_predict, from max_output_lines), and was not used: the model rambled on, or the job asks for more than max_output_lines allows (split the job or raise max_output_lines)`, 'LimitExceeded');
   }
   if (r.done_reason === 'length') {
     throw finalFailure(`the answer of ${llm.model} was cut short at a length limit (done_reason "length"; ${used}); it was not used: raise max_output_lines or num_ctx, or split the job`, 'ContextOverflow');

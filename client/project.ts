@@ -59,6 +59,7 @@ export function runSettings(config: Config, extra: { heartbeatSeconds?: number; 
       answerTokens: answerTokenBudget(config.limits.max_output_lines),
       stream: config.behavior.stream_output,
       maxAnswerBytes: config.limits.max_file_bytes,
+      verdicts: o.verdicts,
       ...(o.think !== undefined ? { think: o.think } : {}),
       ...(o.options ? { options: o.options } : {}),
     },

@@ -38,6 +38,10 @@ const sections = {
     parallel: count(1, 64).default(1),
     /** Send think:false to reasoning models; unset leaves the model's default. */
     think: booleanField().optional(),
+    /** How verification calls ask for the verdict: 'structured' sends a JSON schema (Ollama's
+     * `format`) and reads the answer's JSON; 'text' asks for a verdict word, for a server or model
+     * that cannot answer in a schema. */
+    verdicts: oneOfField(['structured', 'text']).default('structured'),
     /** Extra model options passed through to Ollama (temperature, num_ctx, …). */
     options: mappingField('a table of model options').optional(),
   }),

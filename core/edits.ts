@@ -121,8 +121,11 @@ function applyOne(text: string, find: string, replace: string): ApplyResult {
   while (want.length > 0 && want[0] === '') want.shift();
   while (want.length > 0 && want[want.length - 1] === '') want.pop();
   const hits: number[] = [];
+  // Each line normalized once: a long FIND of common lines ("}") against a long file compared
+  // every pair of lines, normalizing each again.
+  const normed = lines.map(norm);
   for (let i = 0; i + want.length <= lines.length; i++) {
-    if (want.every((w, k) => norm(lines[i + k]) === w)) hits.push(i);
+    if (want.every((w, k) => normed[i + k] === w)) hits.push(i);
   }
   if (hits.length === 1) {
     const i = hits[0];
@@ -131,7 +134,7 @@ function applyOne(text: string, find: string, replace: string): ApplyResult {
   }
   if (hits.length > 1) return { error: `FIND matches ${hits.length} places (lines ${hits.map((h) => h + 1).join(', ')}) after whitespace normalization; make it unique` };
   const first = want[0];
-  const near = lines.findIndex((l) => first !== '' && (norm(l) === first || norm(l).includes(first) || (first.length > 8 && first.includes(norm(l)) && norm(l).length > 8)));
+  const near = normed.findIndex((l) => first !== '' && (l === first || l.includes(first) || (first.length > 8 && first.includes(l) && l.length > 8)));
   return near >= 0 ? { error: 'FIND text not found (the first line matches, the rest differs)', suggestedLine: near + 1 } : { error: 'FIND text not found' };
 }
 

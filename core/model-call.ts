@@ -1,5 +1,6 @@
 // The shapes of a model call that the batch's input, the LLM activity and the CLI share.
 // Pure: types only.
+import type { VerdictFormat } from './verdict';
 
 export interface LlmSettings {
   url: string;
@@ -19,6 +20,9 @@ export interface LlmSettings {
   answerTokens?: number;
   /** [limits] max_file_bytes: a longer answer fails with LimitExceeded. */
   maxAnswerBytes?: number;
+  /** [ollama] verdicts: how verification calls ask for the verdict. Unset in batches started
+   * before the setting existed, which ask as 'structured' does. */
+  verdicts?: VerdictFormat;
 }
 
 /** What the LLM activity heartbeats: visible on the pending activity in the Web UI. */

@@ -4,7 +4,7 @@
 import { applyEdits, parseEditBlocks } from './edits';
 import { JobSpec, declaredOutputs, joinPath } from './job';
 import { GeneratedFile, confineToDeclared, confineToProject, parseGeneratedFiles } from './output-parse';
-import { addFieldToStructLiterals, applyPatternInserts, parsePatternInserts } from './patterns';
+import { MAX_INSERTED_FILE_LINES, addFieldToStructLiterals, applyPatternInserts, parsePatternInserts } from './patterns';
 import type { PromptSpec, RetryFeedback, SourceFile } from './prompts';
 import type { PartialState } from './status';
 import type { FailureType } from './failure-types';
@@ -135,6 +135,7 @@ async function producePatternInserts(ctx: ModeContext, retry?: RetryFeedback): P
     count += r.count;
     if (r.count > 0) files.push({ path: t.path, content: r.text });
   }
+    if (r.tooLarge) return { ok: false, error: `the insertions would make ${t.path} longer than ${MAX_INSERTED_FILE_LINES} lines`, type: 'LimitExceeded', retryable: false };
   if (count === 0) return { ok: false, error: `no line of ${targets.map((t) => t.path).join(', ')} matched the AFTER patterns`, type: 'EditsFailed', retryable: true };
   return { ok: true, files };
 }

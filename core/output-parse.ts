@@ -2,6 +2,8 @@
 // an unclosed block is an error and a one-word first line stays content. Pure.
 import { UnsafePathError, assertWritablePath, normalizeProjectPath } from './paths';
 import { type NewerRules, decide } from './newer-rules';
+import { shownName } from './reason';
+import { isCloseLine, lineStartsWithAnswer, matchFenceLine, matchOpenLine, removeThinkSpans } from './line-match';
 
 export interface GeneratedFile {
   path: string;
@@ -10,14 +12,14 @@ export interface GeneratedFile {
 
 export type ParsedOutput = { ok: true; files: GeneratedFile[] } | { ok: false; error: string };
 
-const OPEN = /^~~~\s*worksplit(?:\s*:\s*(\S.*?)|\s+(\S+))?\s*$/i;
-const CLOSE = /^~~~\s*worksplit\s*$/i;
-const FENCE = /^(`{3,}|~{3,})\s*([\w+#.-]*)\s*$/;
+// The lines that open and close a block, and a code fence, are matched by hand (core/line-match.ts):
+// the regular expressions they replace took quadratic time on long runs of spaces, in workflow
+// code, and one answer wedged a batch. Same results (test/unit/line-match.test.ts).
 
 /** Remove reasoning a model wrote inline (`<think>…</think>`); it is never part of the answer.
  * The earlier rule: every such span anywhere, and everything up to a lone `</think>`. */
 export function stripThinking(answer: string): string {
-  return answer.replace(/<think>[\s\S]*?<\/think>/gi, '').replace(/^[\s\S]*?<\/think>/i, '');
+  return removeThinkSpans(answer).replace(/^[\s\S]*?<\/think>/i, '');
 }
 
 /** Remove the reasoning a model writes before its answer: a leading `<think>…</think>`, or the
@@ -31,7 +33,7 @@ export function stripLeadingThinking(answer: string): string {
   const before = answer.slice(0, close);
   // Reasoning holds no answer: a block, an edit or pattern keyword, or a verdict word before the
   // tag means the tag is in the answer, and nothing is removed.
-  if (/^\s*(~~~|```|FILE\s*:|AFTER\s*:|PASS|FAIL)/im.test(before)) return answer;
+  if (lineStartsWithAnswer(before)) return answer;
   return answer.slice(close + '</think>'.length);
 }
 
@@ -47,20 +49,20 @@ function parseFiles(answer: string, defaultPath: string, strict: boolean): Parse
   const files: GeneratedFile[] = [];
   let sawBlock = false;
   for (let i = 0; i < lines.length; i++) {
-    const m = OPEN.exec(lines[i].trim());
-    if (!m) continue;
+    const open = matchOpenLine(lines[i].trim());
+    if (!open) continue;
     sawBlock = true;
-    const path = m[1]?.trim() || defaultPath;
+    const path = open.path?.trim() || defaultPath;
     const body: string[] = [];
     let closed = false;
     for (i++; i < lines.length; i++) {
-      if (CLOSE.test(lines[i].trim())) { closed = true; break; }
+      if (isCloseLine(lines[i].trim())) { closed = true; break; }
       body.push(lines[i]);
     }
-    if (!closed) return { ok: false, error: `the block for ${path} has no closing "~~~worksplit" line (the answer may have been cut off)` };
+    if (!closed) return { ok: false, error: `the block for ${shownName(path)} has no closing "~~~worksplit" line (the answer may have been cut off)` };
     const content = cleanBlock(body, path);
     // A block holding NUL bytes is no source file (an empty one may be: __init__.py).
-    if (strict && content.includes('\0')) return { ok: false, error: `the block for ${path} holds a NUL byte, which no source file does` };
+    if (strict && content.includes('\0')) return { ok: false, error: `the block for ${shownName(path)} holds a NUL byte, which no source file does` };
     files.push({ path, content });
   }
   if (!sawBlock) {
@@ -127,20 +129,20 @@ function cleanBlock(body: string[], path: string): string {
   const first = b[0]?.trim() ?? '';
   const base = path.split('/').pop()!;
   if (/^(#{1,6}\s+|\*\*|file:\s*)/i.test(first) && (first.includes(path) || first.includes(base))) b = trimBlankEnds(b.slice(1));
-  const open = b.length >= 2 ? FENCE.exec(b[0].trim()) : null;
-  if (open && b[b.length - 1].trim() === open[1]) b = b.slice(1, -1);
+  const open = b.length >= 2 ? matchFenceLine(b[0].trim()) : undefined;
+  if (open !== undefined && b[b.length - 1].trim() === open) b = b.slice(1, -1);
   return withNewline(b.join('\n'));
 }
 
 function fencedBlocks(lines: string[]): string[][] {
   const blocks: string[][] = [];
   for (let i = 0; i < lines.length; i++) {
-    const m = FENCE.exec(lines[i].trim());
-    if (!m) continue;
+    const fence = matchFenceLine(lines[i].trim());
+    if (fence === undefined) continue;
     const body: string[] = [];
     let closed = false;
     for (i++; i < lines.length; i++) {
-      if (lines[i].trim() === m[1]) { closed = true; break; }
+      if (lines[i].trim() === fence) { closed = true; break; }
       body.push(lines[i]);
     }
     if (closed) blocks.push(body);

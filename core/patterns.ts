@@ -59,7 +59,15 @@ function parseWith(answer: string, keyLine: RegExp): ParsedPatterns {
 export interface InsertOutcome {
   text: string;
   count: number;
+  /** The insertions would make the file longer than MAX_INSERTED_FILE_LINES (nothing applied). */
+  tooLarge?: boolean;
 }
+
+/** Pairs whose insert holds its own pattern double the file with each pair: 40 of them made a
+ * file of 2^40 lines and took the worker down. Past this size no file could have been written
+ * anyway (it is far over the largest file and payload allowed), so nothing that ran before is
+ * decided differently. */
+export const MAX_INSERTED_FILE_LINES = 1_000_000;
 
 /** Insert after every line containing the pattern (within the scope block, when given). */
 export function applyPatternInserts(text: string, inserts: PatternInsert[]): InsertOutcome {
@@ -68,14 +76,16 @@ export function applyPatternInserts(text: string, inserts: PatternInsert[]): Ins
   for (const ins of inserts) {
     const [from, to] = ins.scope ? scopeRange(lines, ins.scope) : [0, lines.length - 1];
     if (from < 0) continue;
+    const inserted = ins.insert.split('\n');
     const out: string[] = [];
-    lines.forEach((line, i) => {
-      out.push(line);
-      if (i >= from && i <= to && line.includes(ins.after)) {
-        out.push(...ins.insert.split('\n'));
+    for (let i = 0; i < lines.length; i++) {
+      out.push(lines[i]);
+      if (i >= from && i <= to && lines[i].includes(ins.after)) {
+        if (out.length + inserted.length > MAX_INSERTED_FILE_LINES) return { text, count: 0, tooLarge: true };
+        for (const l of inserted) out.push(l);
         count++;
       }
-    });
+    }
     lines = out;
   }
   return { text: lines.join('\n'), count };

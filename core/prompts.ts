@@ -33,7 +33,8 @@ export type PromptSpec =
   | { kind: 'edit'; retry?: RetryFeedback }
   | { kind: 'replace_pattern'; retry?: RetryFeedback }
   | { kind: 'test'; testPath: string; retry?: RetryFeedback }
-  | { kind: 'verify'; generated: GeneratedFile[]; edit: boolean }
+  /** `structured`: the call asks for the verdict as JSON (core/verdict.ts VERDICT_SCHEMA). */
+  | { kind: 'verify'; generated: GeneratedFile[]; edit: boolean; structured?: boolean }
   | { kind: 'fix'; command: string; output: string; files: GeneratedFile[] };
 
 /** A prompt to build from the project's files (project/prompt-files.ts). */
@@ -130,6 +131,13 @@ const SYSTEM: Record<PromptKind, string> = {
   ].join('\n'),
 };
 
+/** The reviewer's instructions when the server holds the answer to VERDICT_SCHEMA. */
+const STRUCTURED_VERIFY = [
+  'You review generated source files against their instructions.',
+  'Answer with a JSON object: {"verdict": "PASS" or "FAIL", "reason": "..."}.',
+  'PASS only when the files do what the instructions ask, correctly and completely; otherwise FAIL, with the reason in a sentence or two.',
+].join('\n');
+
 /** The most of a reviewer's reason a retry prompt repeats. */
 export const MAX_RETRY_REASON_CHARS = 4000;
 
@@ -170,7 +178,7 @@ export function buildPrompt(spec: PromptSpec, input: PromptInput): ChatPrompt {
       break;
     case 'verify':
       parts.push(`[GENERATED OUTPUT]\n${filesSection(spec.generated)}`);
-      parts.push('Does the generated output do what the instructions ask, correctly and completely? Answer with the verdict first.');
+      parts.push(spec.structured ? 'Does the generated output do what the instructions ask, correctly and completely? Answer with the JSON verdict.' : 'Does the generated output do what the instructions ask, correctly and completely? Answer with the verdict first.');
       break;
     case 'fix':
       parts.push(`[FAILED COMMAND]\n$ ${spec.command}\n${fence(spec.output)}`);
@@ -186,7 +194,8 @@ export function buildPrompt(spec: PromptSpec, input: PromptInput): ChatPrompt {
     const shown = reason.length > MAX_RETRY_REASON_CHARS ? `${reason.slice(0, MAX_RETRY_REASON_CHARS)}\n(cut: the reason was ${reason.length} characters)` : reason;
     parts.push(`[PREVIOUS ATTEMPT]\nA reviewer rejected your previous answer for this reason:\n${shown || '(no reason given)'}${prev}\n\nFix what the reviewer found and answer again in full.`);
   }
-  return { system: SYSTEM[spec.kind], user: parts.join('\n\n') + '\n' };
+  const system = spec.kind === 'verify' && spec.structured ? STRUCTURED_VERIFY : SYSTEM[spec.kind];
+  return { system, user: parts.join('\n\n') + '\n' };
 }
 
 function contextSection(files: SourceFile[]): string {

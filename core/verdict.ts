@@ -1,6 +1,12 @@
 // Parse the verifier's answer into a verdict (SPEC §2 "Verification and retry"). Pure.
+//
+// Two ways to ask: structured output (the chat request's `format` is VERDICT_SCHEMA, so the
+// server makes the model answer {"verdict": "PASS" | "FAIL", "reason": "..."}; nothing is
+// guessed), and WorkSplit's text answers for a server or model that cannot do that. The text
+// rules only ever err towards FAIL: a wrong FAIL costs a retry, a wrong PASS ships a wrong file.
 import { type NewerRules, decide } from './newer-rules';
 import { stripLeadingThinking, stripThinking } from './output-parse';
+import { matchVerdictLabel } from './line-match';
 
 export type VerdictKind = 'PASS' | 'PASS_WITH_WARNINGS' | 'FAIL_SOFT' | 'FAIL_HARD' | 'FAIL';
 
@@ -11,16 +17,84 @@ export interface Verdict {
   reason: string;
 }
 
+/** The JSON schema a verification call asks the server to answer in (Ollama's `format`). */
+export const VERDICT_SCHEMA = {
+  type: 'object',
+  properties: {
+    verdict: { type: 'string', enum: ['PASS', 'FAIL'] },
+    reason: { type: 'string' },
+  },
+  required: ['verdict', 'reason'],
+} as const;
+
+/** How a verification call asks for its verdict: worksplit.toml [ollama] verdicts. */
+export type VerdictFormat = 'structured' | 'text';
+
+/** The rules added over time, for a workflow replaying a job that started before one of them. */
+export interface VerdictRules {
+  /** 'answers-parsed-strictly': a "Verdict:" label, a denied pass. */
+  strict?: NewerRules;
+  /** 'verdict-words': "pass" only as a word, and never around a question, condition or denial. */
+  words?: NewerRules;
+}
+
 const WORDS: VerdictKind[] = ['PASS_WITH_WARNINGS', 'FAIL_SOFT', 'FAIL_HARD', 'PASS', 'FAIL'];
+const UNCLEAR = 'unclear verification response';
 
 function verdict(kind: VerdictKind, reason: string): Verdict {
   return { kind, passed: kind === 'PASS' || kind === 'PASS_WITH_WARNINGS', reason: reason.trim() };
 }
 
-export function parseVerdict(answer: string, newerRules?: NewerRules): Verdict {
-  return decide(() => parseWith(answer, false), () => parseWith(answer, true), newerRules);
+const unclear = (why = UNCLEAR): Verdict => ({ kind: 'FAIL_HARD', passed: false, reason: why });
+
+/** A text answer's verdict. `rules` is given only by workflow code (see VerdictRules). */
+export function parseVerdict(answer: string, rules: VerdictRules | NewerRules = {}): Verdict {
+  const r: VerdictRules = typeof rules === 'function' ? { strict: rules } : rules;
+  const beforeWords = () => decide(() => parseWith(answer, false), () => parseWith(answer, true), r.strict);
+  return decide(beforeWords, () => parseWords(answer), r.words);
 }
 
+/**
+ * The answer to a verification call that asked for VERDICT_SCHEMA. A server that ignored
+ * `format` answered in text: that is read with the word rules, and what they cannot read fails.
+ */
+export function parseStructuredVerdict(answer: string): Verdict {
+  const text = unfenced(stripLeadingThinking(answer));
+  const json = jsonObject(text);
+  // JSON that does not parse is a cut answer, not text to read words from.
+  if (!json && text.startsWith('{')) return unclear(`${UNCLEAR}: the JSON verdict is incomplete`);
+  if (json) {
+    const word = typeof json.verdict === 'string' ? json.verdict.trim().toUpperCase() : '';
+    const reason = typeof json.reason === 'string' ? json.reason : '';
+    if (word === 'PASS') return verdict('PASS', '');
+    if (word === 'FAIL') return verdict('FAIL', reason || 'no reason given');
+    return unclear(`${UNCLEAR}: the verdict field is ${JSON.stringify(json.verdict ?? null).slice(0, 40)}, not "PASS" or "FAIL"`);
+  }
+  const words = parseWords(answer);
+  return words.kind === 'FAIL_HARD' && words.reason === UNCLEAR ? unclear(`${UNCLEAR}: neither the JSON verdict asked for nor a clear verdict word`) : words;
+}
+
+/** Some servers wrap the JSON in a code fence. */
+function unfenced(text: string): string {
+  const t = text.trim();
+  if (!t.startsWith('```') || !t.endsWith('```')) return t;
+  const firstBreak = t.indexOf('\n');
+  const lastBreak = t.lastIndexOf('\n');
+  if (firstBreak < 0 || lastBreak <= firstBreak || !/^```(json)?[ \t]*$/i.test(t.slice(0, firstBreak))) return t;
+  return t.slice(firstBreak + 1, lastBreak).trim();
+}
+
+function jsonObject(t: string): Record<string, unknown> | undefined {
+  if (!t.startsWith('{')) return undefined;
+  try {
+    const v: unknown = JSON.parse(t);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// The earlier rules, kept for jobs that replay from before the word rules.
 function parseWith(answer: string, strict: boolean): Verdict {
   const text = (strict ? stripLeadingThinking(answer) : stripThinking(answer)).trim();
   // The first word decides, ignoring markdown emphasis and punctuation around it.
@@ -32,16 +106,95 @@ function parseWith(answer: string, strict: boolean): Verdict {
   }
   if (strict) {
     // "Verdict: FAIL - reason" and the like: a verdict word after a label.
-    const labelled = /\bverdict\b[\s*_`]*[:=]?[\s*_`]*([A-Za-z_]+)[\s*_`]*[:.\-–—]?\s*([\s\S]*)$/i.exec(text);
-    const kind = labelled && WORDS.find((w) => w === labelled[1].toUpperCase());
-    if (labelled && kind) return verdict(kind, labelled[2]);
-    // "does not pass", "won't pass": a denied pass is no pass (SPEC's "pass without fail" rule,
-    // which would ship what the reviewer rejected).
-    if (/\b(not|never|cannot|can't|won't|doesn't|didn't|isn't|wouldn't|no longer)\b(\s+\w+){0,2}\s+pass/i.test(text)) {
-      return { kind: 'FAIL_HARD', passed: false, reason: 'unclear verification response' };
-    }
+    const labelled = matchVerdictLabel(text);
+    const kind = labelled && WORDS.find((w) => w === labelled.word.toUpperCase());
+    if (labelled && kind) return verdict(kind, labelled.rest);
+    // "does not pass", "won't pass": a denied pass is no pass.
+    if (/\b(not|never|cannot|can't|won't|doesn't|didn't|isn't|wouldn't|no longer)\b(\s+\w+){0,2}\s+pass/i.test(text)) return unclear();
   }
   const lower = text.toLowerCase();
-  if (lower.includes('pass') && !lower.includes('fail')) return { kind: 'PASS', passed: true, reason: '' };
-  return { kind: 'FAIL_HARD', passed: false, reason: 'unclear verification response' };
+  if (lower.includes('pass') && !lower.includes('fail')) return verdict('PASS', '');
+  return unclear();
+}
+
+// ---- The word rules ----------------------------------------------------------------------
+
+/** Markdown and punctuation a model puts around a verdict word. */
+const DECORATION = /^[\s*_#`>~"'“”[\](){}.:=-]+|[\s*_#`>~"'“”[\](){}.:!=-]+$/g;
+
+/** What, right after "PASS", makes it a question or a condition rather than a verdict. */
+const HEDGE_AFTER = /^[\s*_`]*(\?|(only|if|unless|when|once|after|provided|assuming)\b)/i;
+
+/** Words that, anywhere in a verdict written as prose, mean it is no plain pass: a denial, a
+ * rejection, a condition, a doubt. Prose passes are rare; when in doubt it is a FAIL. */
+const DOUBT =
+  /\b(fail\w*|not|no|never|none|nothing|cannot|can't|won't|doesn't|don't|didn't|isn't|aren't|wasn't|weren't|wouldn't|shouldn't|couldn't|reject\w*|refuse\w*|incorrect\w*|invalid|wrong|missing|lacks?|mistake\w*|error\w*|bugs?|broken|issues?|problems?|should|would|could|might|may|if|unless|only|but|however|except|although|though|yet)\b|\?/i;
+
+/** The kind a verdict word names, or undefined when the word is not one; `leading`: a word that
+ * starts the verdict, where "Passed" and "Passes" say PASS too. */
+function kindOf(word: string, leading = false): VerdictKind | undefined {
+  const w = word.toUpperCase();
+  if (leading && (w === 'PASSED' || w === 'PASSES')) return 'PASS';
+  return WORDS.find((k) => k === w);
+}
+
+/** The leading word of `text` (letters and underscores), after markdown and punctuation. */
+function leadingWord(text: string): { word: string; rest: string } | undefined {
+  let i = 0;
+  while (i < text.length && ' \t\r\n*_#`>-~"\'“[('.includes(text[i])) i++;
+  let j = i;
+  while (j < text.length && /[A-Za-z_]/.test(text[j])) j++;
+  if (j === i) return undefined;
+  return { word: text.slice(i, j), rest: text.slice(j) };
+}
+
+/** After a verdict word: the emphasis and one separator, then the reason. */
+function reasonAfter(rest: string): string {
+  return rest.replace(/^[\s*_`]*[:.\-–—]?\s*/, '');
+}
+
+/** A verdict at the start of `text` ("PASS", "**FAIL**: reason"), unless hedged ("PASS?"). */
+function verdictAt(text: string): Verdict | 'hedged' | undefined {
+  const lead = leadingWord(text);
+  const kind = lead && kindOf(lead.word, true);
+  if (!lead || !kind) return undefined;
+  if (kind === 'PASS' || kind === 'PASS_WITH_WARNINGS') {
+    if (HEDGE_AFTER.test(lead.rest)) return 'hedged';
+  }
+  return verdict(kind, reasonAfter(lead.rest));
+}
+
+function parseWords(answer: string): Verdict {
+  const text = stripLeadingThinking(answer).trim();
+  // 1. The first word, when it is a verdict word.
+  const first = verdictAt(text);
+  if (first === 'hedged') return unclear();
+  if (first) return first;
+  // 2. A "Verdict:" label (or "The verdict is ...") decides, whatever word follows it: a label
+  //    followed by anything but a pass ("Verdict: REJECTED") is a fail, with that text as reason.
+  const label = /\bverdict\b[\s*_`]*(?:[:=\-–—]|\bis\b)[\s*_`]*/i.exec(text);
+  if (label) {
+    const after = text.slice(label.index + label[0].length);
+    const at = verdictAt(after);
+    if (at === 'hedged') return unclear();
+    if (at) return at;
+    const reason = after.split('\n')[0].trim();
+    return verdict('FAIL', reason || UNCLEAR);
+  }
+  // 3. Lines that hold a verdict word alone ("...review...\n\n**PASS**"): they must agree.
+  const alone = new Set<VerdictKind>();
+  for (const line of text.split('\n')) {
+    // Short lines only: DECORATION's trailing run is quadratic on a long line of it.
+    if (line.length > 80) continue;
+    const bare = line.replace(DECORATION, '');
+    if (bare.length > 0 && bare.length <= 20 && /^[A-Za-z_]+$/.test(bare)) {
+      const kind = kindOf(bare);
+      if (kind) alone.add(kind);
+    }
+  }
+  if (alone.size === 1) return verdict([...alone][0], '');
+  if (alone.size > 1) return unclear();
+  // 4. Prose: "pass" as a word, with nothing around it that questions, conditions or denies it.
+  if (/\bpass(es|ed)?\b/i.test(text) && !DOUBT.test(text)) return verdict('PASS', '');
+  return unclear();
 }

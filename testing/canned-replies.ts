@@ -17,10 +17,16 @@ export function isVerificationPrompt(req: RecordedRequest): boolean {
   return req.user.includes('[GENERATED OUTPUT]');
 }
 
+/** A passing verdict in the form the call asked for: the JSON of its schema when it sent one
+ * (as Ollama's structured output answers), else the verdict word. */
+export function passingVerdict(req: RecordedRequest): string {
+  return req.body.format ? JSON.stringify({ verdict: 'PASS', reason: 'the files do what the instructions ask' }) : 'PASS';
+}
+
 type Pace = { latencyMs?: number; tokenDelayMs?: number };
 
 function filesReply(req: RecordedRequest, contentOf: (outputPath: string) => string, pace: Pace): Reply {
-  if (isVerificationPrompt(req)) return { content: 'PASS', latencyMs: pace.latencyMs };
+  if (isVerificationPrompt(req)) return { content: passingVerdict(req), latencyMs: pace.latencyMs };
   const blocks = outputPathsOf(req.user).map((p) => `~~~worksplit:${p}\n${contentOf(p).replace(/\n$/, '')}\n~~~worksplit`);
   return { content: blocks.join('\n\n'), ...pace };
 }

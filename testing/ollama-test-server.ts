@@ -12,6 +12,7 @@
 import * as http from 'node:http';
 import { DEFAULT_MODEL } from '../core/config';
 import type { AddressInfo } from 'node:net';
+import { passingVerdict } from './canned-replies';
 
 export interface ChatMessage {
   role: string;
@@ -95,6 +96,9 @@ export interface Reply {
   error?: { status: number; message: string };
   /** Never answer: 'headers' sends the headers and then nothing; 'silent' sends nothing at all. */
   hang?: 'headers' | 'silent';
+  /** A line that is not JSON, sent in the stream after the first content chunk (a broken proxy,
+   * a server that is not Ollama). */
+  notJsonLine?: string;
   /** Destroy the connection after this many chunks (a stream cut mid-answer). */
   cutAfterChunks?: number;
   /** End the answer without its final done frame, as Ollama does when it stops a model that
@@ -132,7 +136,7 @@ export class OllamaTestServer {
 
   constructor(opts: OllamaTestServerOptions = {}) {
     this.models = opts.models ?? ['qwen-32k:latest', DEFAULT_MODEL];
-    this.respond = opts.respond ?? (() => ({ content: 'PASS' }));
+    this.respond = opts.respond ?? ((req) => ({ content: passingVerdict(req) }));
     this.ollama = opts.ollama ?? {};
   }
 
@@ -379,6 +383,7 @@ export class OllamaTestServer {
           return;
         }
         res.write(frame(p, '', false));
+        if (sent === 0 && reply.notJsonLine !== undefined) res.write(`${reply.notJsonLine}\n`);
         sent++;
         if (reply.tokenDelayMs) await sleep(reply.tokenDelayMs);
       }

@@ -2,7 +2,7 @@
 // and retry once with the verifier's feedback (or with the edits that did not apply).
 import type { PartialState } from '../core/status';
 import type { RetryFeedback } from '../core/prompts';
-import { parseVerdict } from '../core/verdict';
+import { parseStructuredVerdict, parseVerdict } from '../core/verdict';
 import type { JobRun } from './job-run';
 import { Produced, isInPlaceMode, produce } from '../core/modes';
 
@@ -15,7 +15,7 @@ export async function generateAndVerify(run: JobRun): Promise<string | undefined
   for (;;) {
     run.enter('generating', job.outputFiles?.join(', ') ?? job.targetFiles?.join(', ') ?? job.outputPath);
     produced = await run.produceWithRetry((r) => produce(run.context(), r), retry);
-    await run.write(produced.files);
+    await run.write(produced.files, produced.written);
     if (produced.partial) {
       appliedEdits.push(...produced.partial.successful_edits);
       const failedEdits = describeFailedEdits(produced.partial);
@@ -33,8 +33,9 @@ export async function generateAndVerify(run: JobRun): Promise<string | undefined
     if (!job.verify || produced.files.length === 0) return undefined;
     run.status('pending_verification');
     run.enter('verifying', produced.files.map((f) => f.path).join(', '));
-    const { text } = await run.ask({ kind: 'verify', generated: produced.files, edit: isInPlaceMode(job) }, run.context().extraContext);
-    const verdict = parseVerdict(text, run.newerAnswerRules);
+    const structured = run.structuredVerdicts();
+    const { text } = await run.ask({ kind: 'verify', generated: produced.files, edit: isInPlaceMode(job), ...(structured ? { structured } : {}) }, run.context().extraContext);
+    const verdict = structured ? parseStructuredVerdict(text) : parseVerdict(text, run.verdictRules);
     if (verdict.passed) return verdict.kind === 'PASS_WITH_WARNINGS' ? verdict.reason || undefined : undefined;
     const reason = `${verdict.kind}${verdict.reason ? `: ${verdict.reason}` : ''}`;
     if (run.attempt === 2) return await run.fail('VerificationFailed', `verification failed after the retry: ${reason}`);
