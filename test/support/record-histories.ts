@@ -87,6 +87,12 @@ async function main() {
     ollama.respond = (req) => (isVerification(req) ? { content: 'PASS' } : { content: `${block(`out/${jobOf(req)}.txt`, 'x')}\n${block('notes/v1:draft.md', 'notes')}` });
     await scenario(h, ollama, 'names', { ollamaUrl: ollama.url, jobs: { n: simpleJob('n') } }, { jobs: ['n'] });
 
+    // An answer that also writes a file whose name holds a combining grapheme joiner (U+034F, a
+    // default-ignorable code point), which the path rules refuse since the patch
+    // 'written-names-no-ignorable-code-points'; recorded with the build before it.
+    ollama.respond = (req) => (isVerification(req) ? { content: 'PASS' } : { content: `${block(`out/${jobOf(req)}.txt`, 'x')}\n${block('notes/dra\u034ft.md', 'notes')}` });
+    await scenario(h, ollama, 'unicode-names', { ollamaUrl: ollama.url, jobs: { u: simpleJob('u') } }, { jobs: ['u'] });
+
     // An answer without the job's one declared output, and a verdict that denies a pass: both
     // passed before the patch 'answers-parsed-strictly'; recorded with the build before it.
     ollama.respond = (req) => (isVerification(req) ? { content: 'The output does not pass.' } : { content: block('out/other.txt', 'x') });
