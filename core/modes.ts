@@ -9,6 +9,7 @@ import type { PromptSpec, RetryFeedback, SourceFile } from './prompts';
 import type { PartialState } from './status';
 import type { FailureType } from './failure-types';
 import { type NewerRules, decide } from './newer-rules';
+import { type WrittenLines, editsWritten, insertsWritten } from './output-lines';
 
 /** What a mode needs from the job workflow: one model call for a prompt, and reading files. */
 export interface ModeContext {
@@ -27,7 +28,9 @@ export interface ModeContext {
 }
 
 export type Produced =
-  | { ok: true; files: GeneratedFile[]; partial?: PartialState }
+  /** `written`: what the model wrote, when that is not `files` (an in-place mode's edits or
+   * insertions): what max_output_lines limits (core/output-lines.ts). */
+  | { ok: true; files: GeneratedFile[]; partial?: PartialState; written?: WrittenLines[] }
   /** `retryable`: worth the one retry with feedback (an unusable answer), or final (unsafe). */
   | { ok: false; error: string; type: FailureType; retryable: boolean };
 
@@ -121,7 +124,7 @@ async function produceEdits(ctx: ModeContext, retry?: RetryFeedback): Promise<Pr
   const outcome = applyEdits(byPath, parsed.edits);
   const files = Object.entries(outcome.changed).map(([path, content]) => ({ path, content }));
   const partial = outcome.partial.failed_edits.length > 0 ? outcome.partial : undefined;
-  return { ok: true, files, ...(partial ? { partial } : {}) };
+  return { ok: true, files, ...(partial ? { partial } : {}), written: editsWritten(parsed.edits) };
 }
 
 async function producePatternInserts(ctx: ModeContext, retry?: RetryFeedback): Promise<Produced> {
@@ -132,12 +135,12 @@ async function producePatternInserts(ctx: ModeContext, retry?: RetryFeedback): P
   let count = 0;
   for (const t of targets) {
     const r = applyPatternInserts(t.content, parsed.inserts);
+    if (r.tooLarge) return { ok: false, error: `the insertions would make ${t.path} longer than ${MAX_INSERTED_FILE_LINES} lines`, type: 'LimitExceeded', retryable: false };
     count += r.count;
     if (r.count > 0) files.push({ path: t.path, content: r.text });
   }
-    if (r.tooLarge) return { ok: false, error: `the insertions would make ${t.path} longer than ${MAX_INSERTED_FILE_LINES} lines`, type: 'LimitExceeded', retryable: false };
   if (count === 0) return { ok: false, error: `no line of ${targets.map((t) => t.path).join(', ')} matched the AFTER patterns`, type: 'EditsFailed', retryable: true };
-  return { ok: true, files };
+  return { ok: true, files, written: insertsWritten(parsed.inserts) };
 }
 
 async function produceFixtures(ctx: ModeContext): Promise<Produced> {
@@ -148,7 +151,8 @@ async function produceFixtures(ctx: ModeContext): Promise<Produced> {
     const r = addFieldToStructLiterals(t.content, job.structName!, job.newField!);
     if (r.count > 0) files.push({ path: t.path, content: r.text });
   }
-  return { ok: true, files };
+  // The field comes from the job file, not from the model: nothing it wrote to limit.
+  return { ok: true, files, written: [] };
 }
 
 /** Of a set's files in one answer, the one this call asked for. */

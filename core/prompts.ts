@@ -47,7 +47,7 @@ export interface PromptRequest {
   extraContext?: string[];
   limits: PromptLimits;
   spec: PromptSpec;
-  /** preview: return a prompt over the budget (with the warning) instead of refusing it. */
+  /** preview: a prompt too large for workflow history is shown anyway (it is never run). */
   allowOverBudget?: boolean;
 }
 
@@ -230,14 +230,15 @@ export function estimateTokens(prompt: ChatPrompt): number {
   return Math.ceil((prompt.system.length + prompt.user.length) / 4);
 }
 
-export type BudgetCheck = { level: 'ok' | 'warn' | 'fail'; tokens: number; message?: string };
+export type BudgetCheck = { level: 'ok' | 'warn'; tokens: number; message?: string };
 
-/** Warn at 80% and fail at 90% of the prompt-token budget. */
+/** max_prompt_tokens is a warning threshold (WorkSplit's estimate, characters / 4): a warning from
+ * 80% of it. The hard limit is the model's context, which each call sizes num_ctx for
+ * (core/context-window.ts). */
 export function checkPromptBudget(prompt: ChatPrompt, maxPromptTokens: number): BudgetCheck {
   const tokens = estimateTokens(prompt);
   const share = tokens / maxPromptTokens;
   const msg = `prompt is about ${tokens} tokens, ${Math.round(share * 100)}% of max_prompt_tokens (${maxPromptTokens})`;
-  if (share >= 0.9) return { level: 'fail', tokens, message: `${msg}; split the job or its context files` };
-  if (share >= 0.8) return { level: 'warn', tokens, message: msg };
+  if (share >= 0.8) return { level: 'warn', tokens, message: `${msg}; consider splitting the job or its context files (the model's context is the limit)` };
   return { level: 'ok', tokens };
 }

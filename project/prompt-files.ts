@@ -9,7 +9,7 @@ import { projectConfig } from './project-config';
 import { MissingFileError, readBoundedFile, readProjectText } from './project-fs';
 import { lineCount } from '../core/lines';
 
-/** A prompt over one of the limits (tokens, lines of a file, what a workflow may carry). */
+/** A prompt over one of the limits (lines of a file, what a workflow may carry). */
 export class PromptLimitError extends Error {
   override name = 'PromptLimitError';
 }
@@ -24,13 +24,12 @@ export async function preparePrompt(req: PromptRequest): Promise<PreparedPrompt>
   const context = await readContext(req);
   const targets = needsTargets(req.spec) ? await readTargets(req) : [];
   const prompt = buildPrompt(req.spec, { projectPrompt, context, instructions: req.job.instructions, targets });
+  // max_prompt_tokens only warns: the model's context is the limit (the LLM activity sizes num_ctx).
   const budget = checkPromptBudget(prompt, req.limits.maxPromptTokens);
-  const refused = budget.level === 'fail';
-  if (refused && !req.allowOverBudget) throw new PromptLimitError(budget.message!);
   // Preview (allowOverBudget) shows the prompt outside Temporal; a run must fit in history.
   if (!req.allowOverBudget) checkPayloadSize(req.job.id, prompt, targets);
   const lineCounts = Object.fromEntries([...context, ...targets].map((f) => [f.path, lineCount(f.content)]));
-  return { prompt, estimatedTokens: budget.tokens, contextFiles: context.map((c) => c.path), lineCounts, targets, warnings: budget.message ? [refused ? `${budget.message} (worksplit run refuses this prompt)` : budget.message] : [] };
+  return { prompt, estimatedTokens: budget.tokens, contextFiles: context.map((c) => c.path), lineCounts, targets, warnings: budget.message ? [budget.message] : [] };
 }
 
 /** The prompt and its files go into workflow history twice over (result, then the model call's

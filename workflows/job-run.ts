@@ -28,7 +28,8 @@ import { FirstAsk, STARTED, askOf } from '../core/job-opening';
 import type { JobPhase } from '../core/job-states';
 import type { JobInput, JobResult, TokenUsage } from './types';
 import type { FailureType } from '../core/failure-types';
-import { lineCount } from '../core/lines';
+import { type WrittenLines, filesWritten, overOutputLines } from '../core/output-lines';
+import { decide } from '../core/newer-rules';
 
 type StatusExtra = { error?: string | null; partialState?: PartialState | null; ran?: boolean; writtenFiles?: string[] | null };
 
@@ -59,6 +60,11 @@ const UNICODE_NAME_RULES_PATCH = 'written-names-no-ignorable-code-points';
  * would decide otherwise (core/newer-rules.ts). */
 const NEWER_ANSWER_RULES_PATCH = 'answers-parsed-strictly';
 
+/** Since this change max_output_lines limits what the model wrote (an edit job's edits, a pattern
+ * job's insertions), not the file it edited, which may grow past it (core/output-lines.ts). Asked
+ * only when the two disagree, so a job refused under the earlier rule replays as it ran. */
+const OUTPUT_LINES_PATCH = 'output-lines-count-what-the-model-wrote';
+
 export class JobRun {
   phase: JobPhase = 'starting';
   attempt = 1;
@@ -80,6 +86,8 @@ export class JobRun {
    * job gets to them. */
   private statusAhead?: JobStatus;
   private promptAhead?: { ask: FirstAsk; prepared: PreparedPrompt };
+  /** The first prompt of this job over 80% of max_prompt_tokens: a warning, never a refusal. */
+  private promptWarning?: string;
 
   constructor(readonly input: JobInput) {
     const { settings } = input;
@@ -157,6 +165,7 @@ export class JobRun {
     const job = this.job!;
     const request = { job, dependencyOutputs: input.dependencyOutputs, limits: settings.limits, spec, ...(extraContext?.length ? { extraContext } : {}) };
     const prepared = this.preparedAhead(spec, extraContext) ?? (this.oneStep ? (await this.step({ prompt: request })).prepared! : await this.files.preparePrompt({ root: this.root, ...request }));
+    this.promptWarning ??= prepared.warnings[0];
     // The summary names the call in the Web UI: "generate src/x.ts with qwen3".
     const summary = `${spec.kind} ${summaryTargets(spec, job).join(', ')} with ${settings.llm.model}`.slice(0, 200);
     const answer = await this.llm.llmChat.executeWithOptions({ ...this.llmOptions, summary }, [{ llm: settings.llm, prompt: prepared.prompt }]);
@@ -169,10 +178,13 @@ export class JobRun {
     return this.files.readProjectFiles({ root: this.root, paths, maxLines: this.settings.limits.maxContextLines });
   }
 
-  async write(generated: GeneratedFile[]): Promise<void> {
+  /** Write files; `modelWrote` is what the model wrote when it is not the files themselves (an
+   * in-place mode's edits or insertions), which is what max_output_lines limits. */
+  async write(generated: GeneratedFile[], modelWrote?: WrittenLines[]): Promise<void> {
     const max = this.settings.limits.maxOutputLines;
-    const tooLong = generated.find((f) => lineCount(f.content) > max);
-    if (tooLong) return this.fail('LimitExceeded', `${tooLong.path} has ${lineCount(tooLong.content)} lines, over max_output_lines (${max})`);
+    const byFiles = () => overOutputLines(filesWritten(generated), max);
+    const tooLong = decide(byFiles, () => (modelWrote ? overOutputLines(modelWrote, max) : byFiles()), () => patched(OUTPUT_LINES_PATCH));
+    if (tooLong) return this.fail('LimitExceeded', tooLong);
     if (generated.length === 0) return;
     this.enter('writing', generated.map((f) => f.path).join(', '));
     if (this.oneStep) {
@@ -210,7 +222,7 @@ export class JobRun {
     }
     if (input.searchAttributes) upsertSearchAttributes([{ key: STATUS_KEY, value: s }]);
     setCurrentDetails(s === 'pass' ? `passed${reason ? ` with warnings: ${reason}` : ''}` : `${s === 'partial' ? 'partial' : 'failed'}: ${reason}`);
-    const warnings = this.outsideOutputDir();
+    const warnings = [...(this.promptWarning ? [this.promptWarning] : []), ...this.outsideOutputDir()];
     return { id: input.jobId, status: s, outputs: this.outputs, retried: this.attempt > 1, tokens: this.tokens, ...(reason ? { reason } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
   }
 

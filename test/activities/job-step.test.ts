@@ -1,7 +1,7 @@
 // A job's file work between two model calls as one local activity: the answer's files are on
 // disk before the next prompt reads them, the status mirror is written, and only the final
 // status may fail the step over a status file that cannot be written.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { jobStart, jobStep } from '../../activities/job-step';
 import { loadJob } from '../../activities/planning';
@@ -66,12 +66,12 @@ test('the load step of fix / fix-all only loads; a prompt it cannot prepare is l
   const r = await jobStart({ root, id: 'a', maxContextFiles: 10 });
   expect(r.opened).toBeUndefined();
   expect(readFileSync(path.join(root, 'jobs', '_jobstatus.json'), 'utf8')).toBe(before);
-  // A budget of 1 token fits no prompt: the step reports it, the load step does not.
-  const tight = { ...limits, maxPromptTokens: 1 };
-  const t = await jobStart({ root, id: 'a', maxContextFiles: 10, open: { statusFields: STARTED, dependencyOutputs: [], limits: tight } });
+  // Without its system prompt file no prompt can be prepared: the step reports it, the load step does not.
+  rmSync(path.join(root, 'jobs', '_systemprompt_create.md'));
+  const t = await jobStart({ root, id: 'a', maxContextFiles: 10, open: { statusFields: STARTED, dependencyOutputs: [], limits } });
   expect(t.opened).toMatchObject({ status: 'pending_work', ask: { spec: { kind: 'generate' } } });
   expect(t.opened?.prepared).toBeUndefined();
-  await expect(jobStep({ root, prompt: { job: t.job, dependencyOutputs: [], limits: tight, ...t.opened!.ask! } })).rejects.toThrow();
+  await expect(jobStep({ root, prompt: { job: t.job, dependencyOutputs: [], limits, ...t.opened!.ask! } })).rejects.toThrow(/_systemprompt_create\.md is missing/);
 });
 
 test('an invalid job file fails the load step with InvalidJob and records nothing', async () => {

@@ -1,8 +1,9 @@
 // A WorkSplit-shaped folder (test/fixtures/worksplit-folder) runs unchanged through the built CLI:
 // inferred dependencies that form a cycle and jobs sharing an output file are warnings (those jobs
-// run one at a time in job-id order), a multi-file answer writes every file it names, an
-// over-budget prompt can be previewed but not run, and long ids keep `status -v` readable.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// run one at a time in job-id order), a multi-file answer writes every file it names, a prompt
+// over max_prompt_tokens (once a refusal, now a warning) runs under a model whose context holds
+// it, and long ids keep `status -v` readable.
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseStatusFile } from '../../core/status';
 import { OllamaTestServer, RecordedRequest, Reply } from '../support/ollama-test-server';
@@ -18,8 +19,9 @@ beforeAll(async () => {
   ollama = await new OllamaTestServer().start();
   root = path.join(mkdtempSync(path.join(process.env.WORKSPLIT_TEST_TMP!, 'wsfolder-')), 'project');
   cpSync(FIXTURE, root, { recursive: true });
-  // The context file of big_001 is about 3,300 tokens: over 90% of this budget; the others are
-  // far under it.
+  // The context file of big_001 is about 3,300 tokens (characters / 4): over this max_prompt_tokens,
+  // which once refused it; the test server's model has a context of 32,768 tokens, which holds it.
+  // The others are far under it.
   writeFileSync(
     path.join(root, 'worksplit.toml'),
     `[ollama]\nurl = "${ollama.url}"\n\n[limits]\nmax_prompt_tokens = 3000\n\n[batch]\nmax_concurrent = 8\n\n[temporal]\ntask_queue = "wsfolder-${process.pid}"\nheartbeat_seconds = 3\nactivity_seconds = 10\n`,
@@ -60,17 +62,13 @@ test('validate warns, naming the jobs and files of the inferred cycle and of the
   expect(v.output).toContain(
     'warning: jobs core_001_types, core_002_registry and core_003_loader: dependencies inferred from their files form a cycle (core_001_types -> core_002_registry -> core_003_loader -> core_001_types: core_001_types reads src/registry.ts, written by core_002_registry; core_002_registry reads src/loader.ts, written by core_003_loader; core_003_loader reads src/types.ts, written by core_001_types); they run one at a time in job-id order: core_001_types, core_002_registry, core_003_loader',
   );
-  // The one problem is the prompt `run` refuses (see preview below).
-  expect(v.output).toContain('✖ jobs/big_001_over_budget_context.md: prompt is about');
-  expect(v.output).toContain('1 problem in 9 jobs.');
-  expect(v.code).toBe(2);
-  const withoutBig = path.join(mkdtempSync(path.join(process.env.WORKSPLIT_TEST_TMP!, 'wsfolder-')), 'project');
-  cpSync(root, withoutBig, { recursive: true });
-  rmSync(path.join(withoutBig, 'jobs', 'big_001_over_budget_context.md'));
-  const valid = await runCli(['--path', withoutBig, 'validate'], env());
-  expect(valid.output).toContain('warning: jobs errors_001_basic and errors_002_suggestions both write src/errors.ts');
-  expect(valid.output).toContain('are valid');
-  expect(valid.code).toBe(0);
+  // max_prompt_tokens is a warning threshold: the prompt over it is no problem, as the model's
+  // context (32,768) holds it.
+  expect(v.output).toMatch(/warning: jobs\/big_001_over_budget_context\.md: prompt is about \d+ tokens, 1\d\d% of max_prompt_tokens \(3000\); consider splitting the job/);
+  expect(v.output).toMatch(/ {2}big_001_over_budget_context: prompt about \d+ tokens -> num_ctx 16384\n/);
+  expect(v.output).not.toContain('✖');
+  expect(v.output).toContain('are valid');
+  expect(v.code).toBe(0);
 });
 
 test('deps shows which inferred edges were dropped and why, and the order that replaces them', async () => {
@@ -88,21 +86,23 @@ test('deps shows which inferred edges were dropped and why, and the order that r
   expect(dry.code).toBe(0);
 });
 
-test('preview of an over-budget job shows the prompt with the warning and exits 0', async () => {
+test('preview of a job over max_prompt_tokens shows the prompt with the warning and exits 0', async () => {
   const p = await runCli(['--path', root, 'preview', 'big_001_over_budget_context'], env());
   expect(p.output).toContain('=== user ===');
   expect(p.output).toContain('entry_0299_with_a_descriptive_name: 299,');
-  expect(p.output).toMatch(/warning: prompt is about \d+ tokens, \d+% of max_prompt_tokens \(3000\).*\(worksplit run refuses this prompt\)/);
+  expect(p.output).toMatch(/warning: prompt is about \d+ tokens, \d+% of max_prompt_tokens \(3000\); consider splitting the job/);
+  expect(p.output).not.toMatch(/refuses/);
   expect(p.code).toBe(0);
 });
 
-test('run: every job but the over-budget one passes; shared-file and cycle jobs never overlap; a multi-file answer is written, verified and recorded', async () => {
+test('run: every job passes, the one over max_prompt_tokens with a warning; shared-file and cycle jobs never overlap; a multi-file answer is written, verified and recorded', async () => {
   ollama.respond = respond;
   ollama.resetStats();
   const r = await runCli(['--path', root, 'run'], env());
-  expect(r.output).toContain('Batch done: 8 passed, 1 failed, 0 skipped, 0 cancelled (of 9).');
-  expect(r.output).toMatch(/big_001_over_budget_context: prompt is about \d+ tokens, \d+% of max_prompt_tokens \(3000\)/);
-  expect(r.code).toBe(1);
+  expect(r.output).toContain('Batch done: 9 passed, 0 failed, 0 skipped, 0 cancelled (of 9).');
+  expect(r.output).toMatch(/warning: big_001_over_budget_context prompt is about \d+ tokens, \d+% of max_prompt_tokens \(3000\)/);
+  expect(r.code).toBe(0);
+  expect(readFileSync(path.join(root, 'src/big_summary.ts'), 'utf8')).toBe('// written by big_001_over_budget_context\n');
 
   // Jobs of the cycle, and the two writers of src/errors.ts, ran one at a time in id order.
   const seqs = (id: string) => ollama.calls().filter((c) => jobOf(c) === id).map((c) => c.seq);
@@ -121,7 +121,7 @@ test('run: every job but the over-budget one passes; shared-file and cycle jobs 
   const status = Object.fromEntries(parseStatusFile(readFileSync(path.join(root, 'jobs/_jobstatus.json'), 'utf8')).map((e) => [e.id, e]));
   expect(status.models_001_split).toMatchObject({ status: 'pass', written_files: ['src/models/user.ts', 'src/models/role.ts', 'src/models/mod.ts'] });
   expect(status.models_002_docs.written_files).toEqual(['src/models/permissions.ts', 'docs/permissions.md']);
-  expect(status.big_001_over_budget_context.status).toBe('fail');
+  expect(status.big_001_over_budget_context.status).toBe('pass');
 
   // The summary lists every file each job wrote, and warns about the one outside output_dir.
   expect(r.output).toContain('  models_001_split: src/models/user.ts, src/models/role.ts, src/models/mod.ts');

@@ -97,6 +97,13 @@ async function main() {
     // passed before the patch 'answers-parsed-strictly'; recorded with the build before it.
     ollama.respond = (req) => (isVerification(req) ? { content: 'The output does not pass.' } : { content: block('out/other.txt', 'x') });
     await scenario(h, ollama, 'answers', { ollamaUrl: ollama.url, jobs: { s: simpleJob('s') } }, { jobs: ['s'] });
+
+    // An edit job whose target is longer than max_output_lines and whose edits are short: it
+    // failed on the edited file's length before the patch 'output-lines-count-what-the-model-wrote'
+    // and passes since (max_output_lines limits what the model wrote); recorded with the build before.
+    ollama.respond = (req) => (isVerification(req) ? { content: 'PASS' } : { content: 'FILE: src/long.txt\nFIND:\nline 6\nREPLACE:\nline 6\nadded\nEND\n' });
+    const long = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
+    await scenario(h, ollama, 'outlines', { ollamaUrl: ollama.url, toml: '\n[limits]\nmax_output_lines = 10\n', files: { 'src/long.txt': long, 'jobs/_systemprompt_edit.md': 'EDIT RULES\n' }, jobs: { e: { fm: { mode: 'edit', output_dir: 'src', output_file: 'long.txt' } } } }, { jobs: ['e'] });
   } catch (e) {
     console.error(e);
     process.exit(1);

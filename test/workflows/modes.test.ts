@@ -231,6 +231,39 @@ test('limits: too many lines in a context file fails with advice to split; outpu
   expect(calls('ctx')).toHaveLength(0);
 });
 
+test('max_output_lines limits what the model wrote: an edit job grows a long file past it; edits or insertions over it fail', async () => {
+  // 40 lines each, over max_output_lines (10) before any edit.
+  const long = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
+  t.ollama.respond = scripted({
+    grow: ['FILE: src/long.txt\nFIND:\nline 20\nREPLACE:\nline 20\nnew a\nnew b\nEND\n'],
+    big: [`FILE: src/big.txt\nFIND:\nline 5\nREPLACE:\n${'x\n'.repeat(12)}END\n`],
+    pat: [`AFTER: line 3\nINSERT:\n${'y\n'.repeat(11)}END\n`],
+    fewpat: ['AFTER: line 3\nINSERT:\ninserted\nEND\n'],
+  });
+  const root = makeProject({
+    ollamaUrl: t.ollama.url,
+    files: { 'src/long.txt': long, 'src/big.txt': long, 'src/pat.txt': long, 'src/fewpat.txt': long, 'jobs/_systemprompt_edit.md': 'EDIT RULES\n' },
+    toml: '\n[limits]\nmax_output_lines = 10\n',
+    jobs: {
+      grow: { fm: { mode: 'edit', output_dir: 'src', output_file: 'long.txt' } },
+      big: { fm: { mode: 'edit', output_dir: 'src', output_file: 'big.txt' } },
+      pat: { fm: { mode: 'replace_pattern', target_files: ['src/pat.txt'], output_dir: 'src', output_file: 'pat.txt' } },
+      fewpat: { fm: { mode: 'replace_pattern', target_files: ['src/fewpat.txt'], output_dir: 'src', output_file: 'fewpat.txt' } },
+    },
+  });
+  const r = await runBatch(t.h, root);
+  expect(r.jobs.grow.state).toBe('passed');
+  expect(read(root, 'src/long.txt').split('\n')).toHaveLength(43);
+  expect(read(root, 'src/long.txt')).toContain('line 20\nnew a\nnew b\nline 21\n');
+  expect(r.jobs.fewpat.state).toBe('passed');
+  expect(read(root, 'src/fewpat.txt')).toContain('line 3\ninserted\nline 4\n');
+  expect(r.jobs.big.reason).toMatch(/^the edits to src\/big\.txt are 12 lines, over max_output_lines \(10\)/);
+  expect(read(root, 'src/big.txt')).toBe(long);
+  expect(r.jobs.pat.reason).toMatch(/^the insertions are 11 lines, over max_output_lines \(10\)/);
+  expect(read(root, 'src/pat.txt')).toBe(long);
+  expect(status(root).big.status).toBe('fail');
+});
+
 test('implicit context: outputs of the job\'s own dependencies fill free slots, never other jobs\' outputs', async () => {
   t.ollama.respond = scripted({
     dep: [{ content: block('out/dep.txt', 'DEP OUTPUT'), latencyMs: 100 }],
