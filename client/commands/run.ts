@@ -251,9 +251,9 @@ function printSummary(r: BatchResult, out: Output): number {
   const wrote = Object.entries(r.jobs).filter(([, j]) => j.outputs?.length);
   if (wrote.length > 0) out.line(`Files written (${wrote.reduce((n, [, j]) => n + j.outputs!.length, 0)}):`);
   for (const [id, j] of wrote) out.line(`  ${id}: ${j.outputs!.map((f) => printable(f)).join(', ')}`);
-  for (const [id, j] of Object.entries(r.jobs)) for (const w of j.warnings ?? []) out.warn(`${id} ${w}`);
+  for (const [id, j] of Object.entries(r.jobs)) for (const w of j.warnings ?? []) out.warn(`${id} ${printable(w)}`);
   for (const race of concurrentWriters(r.jobs)) {
-    out.warn(`${race.file} was written by ${race.jobIds.join(' and ')} while both were running (a multi-file answer wrote a file the other job also writes); check it, or have one job read the other's file so they run in order`);
+    out.warn(`${printable(race.file)} was written by ${race.jobIds.join(' and ')} while both were running (a multi-file answer wrote a file the other job also writes); check it, or have one job read the other's file so they run in order`);
   }
   return t.passed === t.total ? 0 : 1;
 }
