@@ -41,7 +41,24 @@ let grayMatter: GrayMatter | undefined;
 /** gray-matter, loaded when the first job file is read: commands that read none (status, readme,
  * new-job) never load it. */
 function matter(): GrayMatter {
-  return (grayMatter ??= require('gray-matter') as GrayMatter);
+  if (!grayMatter) {
+    standInForBundledYaml();
+    grayMatter = require('gray-matter') as GrayMatter;
+  }
+  return grayMatter;
+}
+
+/** gray-matter loads its own js-yaml 3 (and with it esprima: 30 modules, 10-30 ms of a command)
+ * for its default engines, which MATTER_OPTIONS replace with js-yaml 4's load. Its copy is stood
+ * in for by one that refuses to be used; never our own js-yaml, should the two ever be one. */
+function standInForBundledYaml(): void {
+  const main = require.resolve('gray-matter');
+  const bundled = require.resolve('js-yaml', { paths: [main.slice(0, Math.max(main.lastIndexOf('/'), main.lastIndexOf('\\')))] });
+  if (bundled === require.resolve('js-yaml') || require.cache[bundled]) return;
+  const refuse = () => {
+    throw new Error("gray-matter's own js-yaml is not used: job files are read with js-yaml 4");
+  };
+  require.cache[bundled] = { id: bundled, filename: bundled, loaded: true, exports: { safeLoad: refuse, safeDump: refuse } } as unknown as NodeModule;
 }
 
 /** gray-matter's options: its YAML engine is js-yaml 4's load, whose default schema is the safe

@@ -30,6 +30,8 @@ test.each([['status'], ['validate'], ['deps'], ['preview', 'a'], ['readme'], ['-
   // gray-matter (job files' front matter) only where job files are read.
   const readsJobs = ['validate', 'deps', 'preview'].includes(args[0]);
   expect(loaded.includes('gray-matter')).toBe(readsJobs);
+  // Nor esprima, which gray-matter's own js-yaml 3 would load (job YAML is read with js-yaml 4).
+  expect(loaded).not.toContain('esprima');
 });
 
 test('the marker for fetch is real: a process that calls fetch is listed with node:undici', () => {
