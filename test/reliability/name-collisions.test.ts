@@ -2,17 +2,16 @@
 // normalization-insensitive disk folds together, or a name holding a code point a file system may
 // ignore, fails the job for good with the rule named and writes nothing; the names are shown
 // escaped by `status`. Before, both names were written and the job passed.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeOutputs } from '../../activities/outputs';
 import { ApplicationFailure } from '@temporalio/common';
+import { writeOutputs } from '../../activities/outputs';
 import { runBatch } from '../support/harness';
 import { runCli } from '../support/processes';
 import { makeProject, simpleJob } from '../support/project';
 import { block, isVerification, jobOf } from '../support/replies';
 import { useServers } from '../support/servers';
-import { mkdtempSync } from 'node:fs';
-import * as os from 'node:os';
 
 const t = useServers();
 
