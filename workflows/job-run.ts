@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import { STATUS_KEY } from '../core/search-attributes';
 import type { LlmActivities } from '../activities';
-import type { JobStepRequest } from '../activities/job-step';
+import type { JobStepRequest, WrittenBeforeFailure } from '../activities/job-step';
 import type { PreparedPrompt } from '../core/prompts';
 import { NON_RETRYABLE, commandActivities, fileActivities } from './activity-proxies';
 import { declaredOutputs } from '../core/job';
@@ -23,6 +23,8 @@ import type { PromptSpec, RetryFeedback, SourceFile } from '../core/prompts';
 import type { JobStatus, PartialState, StatusUpdate } from '../core/status';
 import { addUsage, emptyUsage } from '../core/usage';
 import { jobProgressQuery } from './messages';
+import { VERDICT_SCHEMA } from '../core/verdict';
+import { boundedReason } from '../core/reason';
 import { ModeContext, Produced, modeExtraContext } from '../core/modes';
 import { FirstAsk, STARTED, askOf } from '../core/job-opening';
 import type { JobPhase } from '../core/job-states';
@@ -64,6 +66,15 @@ const NEWER_ANSWER_RULES_PATCH = 'answers-parsed-strictly';
  * job's insertions), not the file it edited, which may grow past it (core/output-lines.ts). Asked
  * only when the two disagree, so a job refused under the earlier rule replays as it ran. */
 const OUTPUT_LINES_PATCH = 'output-lines-count-what-the-model-wrote';
+
+/** Since this change verification calls ask for the verdict as JSON (Ollama's structured output,
+ * core/verdict.ts VERDICT_SCHEMA) unless [ollama] verdicts = "text". Jobs that verified before
+ * replay with the text verdicts they got. */
+const STRUCTURED_VERDICTS_PATCH = 'verdicts-structured';
+
+/** Since this change a text verdict reads "pass" only as a word, never around a question, a
+ * condition or a denial (core/verdict.ts). Asked only when the earlier rules decide otherwise. */
+const VERDICT_WORDS_PATCH = 'verdict-words';
 
 export class JobRun {
   phase: JobPhase = 'starting';
@@ -159,6 +170,12 @@ export class JobRun {
 
   readonly newerNameRules = (since?: 'unicode-names'): boolean => patched(since === 'unicode-names' ? UNICODE_NAME_RULES_PATCH : NEWER_NAME_RULES_PATCH);
   readonly newerAnswerRules = (): boolean => patched(NEWER_ANSWER_RULES_PATCH);
+  readonly verdictRules = { strict: this.newerAnswerRules, words: (): boolean => patched(VERDICT_WORDS_PATCH) };
+
+  /** Whether this verification asks for a structured verdict (see STRUCTURED_VERDICTS_PATCH). */
+  structuredVerdicts(): boolean {
+    return this.settings.llm.verdicts !== 'text' && patched(STRUCTURED_VERDICTS_PATCH);
+  }
 
   async ask(spec: PromptSpec, extraContext?: string[]): Promise<{ text: string; targets: SourceFile[] }> {
     const { input, settings } = this;
@@ -168,7 +185,8 @@ export class JobRun {
     this.promptWarning ??= prepared.warnings[0];
     // The summary names the call in the Web UI: "generate src/x.ts with qwen3".
     const summary = `${spec.kind} ${summaryTargets(spec, job).join(', ')} with ${settings.llm.model}`.slice(0, 200);
-    const answer = await this.llm.llmChat.executeWithOptions({ ...this.llmOptions, summary }, [{ llm: settings.llm, prompt: prepared.prompt }]);
+    const format = spec.kind === 'verify' && spec.structured ? { format: { ...VERDICT_SCHEMA } } : {};
+    const answer = await this.llm.llmChat.executeWithOptions({ ...this.llmOptions, summary }, [{ llm: settings.llm, prompt: prepared.prompt, ...format }]);
     this.tokens = addUsage(this.tokens, { calls: 1, promptTokens: answer.promptTokens, outputTokens: answer.outputTokens, modelMs: answer.modelMs });
     return { text: answer.text, targets: prepared.targets };
   }
@@ -228,7 +246,8 @@ export class JobRun {
 
   /** Record the failure, then fail the workflow with a typed failure carrying the result, so the
    * Web UI shows the job as failed with the human reason and the batch gets the details. */
-  async fail(type: FailureType, reason: string, partial?: PartialState): Promise<never> {
+  async fail(type: FailureType, why: string, partial?: PartialState): Promise<never> {
+    const reason = boundedReason(why);
     const result = await this.finish(partial ? 'partial' : 'fail', reason, partial);
     throw ApplicationFailure.create({ type, message: reason, nonRetryable: true, details: [result] });
   }
@@ -253,12 +272,18 @@ export class JobRun {
     const status = this.pendingStatus;
     this.pendingWrite = [];
     this.pendingStatus = [];
-    const result = await this.files.jobStep({
-      root: this.root,
-      ...(write.length > 0 ? { write: { files: write, createDirs: this.settings.createOutputDirs } } : {}),
-      ...(status.length > 0 ? { status } : {}),
-      ...extra,
-    });
+    const result = await this.files
+      .jobStep({
+        root: this.root,
+        ...(write.length > 0 ? { write: { files: write, createDirs: this.settings.createOutputDirs } } : {}),
+        ...(status.length > 0 ? { status } : {}),
+        ...extra,
+      })
+      .catch((e: unknown) => {
+        // Files the step wrote before it failed are the job's, named in its status and summary.
+        this.outputs = [...new Set([...this.outputs, ...writtenBeforeFailure(e)])];
+        throw e;
+      });
     this.outputs = [...new Set([...this.outputs, ...result.written])];
     return result;
   }
@@ -274,6 +299,16 @@ export class JobRun {
     const stray = outsideDir(this.outputs.filter((p) => !declared.has(p)), this.job.outputDir);
     return stray.length > 0 ? [`wrote ${stray.join(', ')}, outside its output_dir ${this.job.outputDir}`] : [];
   }
+}
+
+function writtenBeforeFailure(e: unknown): string[] {
+  for (let c = e as { cause?: unknown } | undefined; c; c = c.cause as typeof c) {
+    if (c instanceof ApplicationFailure) {
+      const d = c.details?.[0] as Partial<WrittenBeforeFailure> | undefined;
+      if (Array.isArray(d?.writtenBeforeFailure)) return d.writtenBeforeFailure.filter((p): p is string => typeof p === 'string');
+    }
+  }
+  return [];
 }
 
 function summaryTargets(spec: PromptSpec, job: JobSpec): string[] {
