@@ -2,7 +2,7 @@
 import { runProjectCommand } from './commands';
 import { jobStart, jobStep } from './job-step';
 import { writeOutputs } from './outputs';
-import { loadJob, planBatch } from './planning';
+import { loadJob, planAddition, planBatch } from './planning';
 import { preparePrompt } from './prompts';
 import { readProjectFiles } from './read-files';
 import { servingOnly, configuredCommand } from './served-project';
@@ -17,6 +17,7 @@ export function createFileActivities(root: string) {
   const only = <Req extends { root: string }, R>(fn: (req: Req) => Promise<R>) => servingOnly(root, fn);
   return {
     planBatch: only(planBatch),
+    planAddition: only(planAddition),
     loadJob: only(loadJob),
     preparePrompt: only(preparePrompt),
     readProjectFiles: only(readProjectFiles),

@@ -4,7 +4,8 @@ import type { SelectOptions } from '../core/status';
 import { typedFailures, invalidJob } from './failures';
 import { readJobFile } from '../project/job-files';
 import { LimitExceededError } from '../project/project-fs';
-import { BatchPlan, planFromProject } from '../project/run-plan';
+import { BatchPlan, planAdditionFromProject, planFromProject } from '../project/run-plan';
+import type { AdditionPlan } from '../core/additions';
 
 export interface PlanRequest {
   root: string;
@@ -34,6 +35,19 @@ function assertPlanFits(plan: BatchPlan): void {
     'jobs/',
     `the batch plan of ${plan.selected.length} jobs (ids up to ${longest} characters) is ${(bytes / 1e6).toFixed(1)} MB, over the ${MAX_PLAN_BYTES / 1e6} MB one batch can carry in Temporal's history (its payload limit is 2 MB): run part of the folder at a time (run --job ID, or move jobs to another project folder), or use shorter job ids`,
   );
+}
+
+export interface AdditionRequest {
+  root: string;
+  maxContextFiles: number;
+  /** The running batch's jobs, and their fingerprints when it has them. */
+  batchIds: string[];
+  fingerprints?: Record<string, string>;
+}
+
+/** For a running batch: the job files new or changed since it planned (core/additions.ts). */
+export async function planAddition(req: AdditionRequest): Promise<AdditionPlan> {
+  return typedFailures(() => planAdditionFromProject(req.root, req.maxContextFiles, req.batchIds, req.fingerprints));
 }
 
 export interface LoadJobRequest {

@@ -72,8 +72,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--max-concurrent <n>', 'jobs in flight at once (0 = unlimited)', int('--max-concurrent', 0, MAX_CONCURRENT))
     .option('--no-worker', 'do not run a worker in this process (workers run elsewhere)')
     .option('--no-health-check', 'skip the Ollama health check')
+    .option('--watch', 'join job files added or changed while the batch runs, until it ends')
     .option('-q, --quiet', 'print nothing; the exit code tells')
-    .addHelpText('after', '\nExamples:\n  worksplit run\n  worksplit run --max-concurrent 8 --stop-on-fail\n  worksplit run --job add_parser --model qwen3:32b\n  worksplit run --dry-run')
+    .addHelpText('after', '\nExamples:\n  worksplit run\n  worksplit run --watch\n  worksplit run --max-concurrent 8 --stop-on-fail\n  worksplit run --job add_parser --model qwen3:32b\n  worksplit run --dry-run')
     .action(async (o) => {
       setExit(await (require('./commands/run') as typeof import('./commands/run')).runCommand(runOpts(o), out(o.quiet)));
     });

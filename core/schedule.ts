@@ -100,6 +100,16 @@ function setState(s: ScheduleState, id: string, state: JobState, reason?: string
   else e.reason = reason;
 }
 
+/** A job joins the schedule while it runs (jobs added mid-batch), waiting, with its dependencies
+ * among the batch's jobs; or a finished job waits again (its file changed). */
+export function addWaiting<E extends ScheduleEntry>(s: ScheduleState<E>, id: string, entry: E, deps: string[], after?: string[]): void {
+  s.jobs[id] = entry;
+  s.deps[id] = deps;
+  if (after && after.length > 0) (s.after ??= {})[id] = after;
+  else if (s.after) delete s.after[id];
+  sortedIdsCache.delete(s.jobs);
+}
+
 export function markRunning(s: ScheduleState, id: string): void {
   setState(s, id, 'running');
 }

@@ -26,6 +26,7 @@ export async function planBatch(input: BatchInput, files: ReturnType<typeof file
     maxConcurrent: settings.maxConcurrent,
     stopping: false,
     generation: 0,
+    ...(p.fingerprints ? { fingerprints: p.fingerprints } : {}),
   };
   return { plan, failed };
 }

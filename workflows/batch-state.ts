@@ -107,12 +107,14 @@ export class BatchState {
       stopping: c.stopping,
       generation: c.generation,
       groups: c.groups,
+      ...(c.additions?.length ? { additions: c.additions } : {}),
     };
   }
 
   detailsLine(): string {
     const t = this.totals();
-    return `${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.cancelled} cancelled, ${t.running} running, ${t.waiting} waiting of ${t.total}${this.carried.paused ? ' (paused)' : ''}`;
+    const added = this.carried.additions?.length ? `; while running: ${this.carried.additions[this.carried.additions.length - 1]}` : '';
+    return `${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped, ${t.cancelled} cancelled, ${t.running} running, ${t.waiting} waiting of ${t.total}${this.carried.paused ? ' (paused)' : ''}${added}`;
   }
 
   private finished(id: string, result: JobResult | undefined, wasRunning: boolean): void {

@@ -1,10 +1,11 @@
 // The batch: plan the run, then keep up to max_concurrent job workflows in flight (a sliding
 // window over the dependency graph), starting each job as soon as its own dependencies passed.
-import { condition, continueAsNew, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { STATUS_KEY } from '../core/search-attributes';
 import { fileActivities } from './activity-proxies';
 import { BatchJobs } from './batch-jobs';
 import { handleBatchMessages } from './batch-handlers';
+import { handleJobAdditions } from './batch-additions';
 import { planBatch } from './batch-plan';
 import { BatchState, planningProgress } from './batch-state';
 import { progressQuery } from './messages';
@@ -25,6 +26,9 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
   const jobs = new BatchJobs(input, state, files, showProgress);
   await jobs.record(failed);
   handleBatchMessages(state, jobs, showProgress);
+  // Ends its loop only with no addition in flight, and takes none after.
+  let closing = false;
+  handleJobAdditions(input, state, files, showProgress, () => closing);
 
   // Near the history limit, start no more jobs and continue as new once the running ones ended.
   let draining = false;
@@ -32,23 +36,26 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
   // Nothing runs and (unless paused) nothing will start by itself: finished, stuck or draining.
   const idle = () => state.runningCount() === 0 && (draining || !state.carried.paused);
   const drainDue = () => !draining && workflowInfo().continueAsNewSuggested;
+  // An addition in flight may bring jobs: the batch neither ends nor continues as new under it.
+  const settled = () => (state.isFinished() || idle()) && allHandlersFinished();
 
   for (;;) {
     if (!draining && state.windowHasRoom()) for (const id of state.startable()) jobs.start(id);
-    if (state.isFinished()) break;
-    if (state.runningCount() === 0 && draining) {
+    if (state.isFinished() && allHandlersFinished()) break;
+    if (state.runningCount() === 0 && draining && allHandlersFinished()) {
       await jobs.settled();
       await continueAsNew<typeof batchWorkflow>({ ...input, carried: { ...state.carried, generation: state.carried.generation + 1 } });
     }
-    if (idle()) {
+    if (idle() && allHandlersFinished()) {
       // Nothing runs and nothing can start: whatever still waits can never run.
       void jobs.record(state.skipAllWaiting('skipped: its dependencies can never pass'));
       break;
     }
     showProgress();
-    await condition(() => windowCanTake() || idle() || state.isFinished() || drainDue());
+    await condition(() => windowCanTake() || settled() || drainDue());
     if (workflowInfo().continueAsNewSuggested) draining = true;
   }
+  closing = true;
   await jobs.settled();
   setCurrentDetails(`done: ${state.detailsLine()}`);
   if (input.searchAttributes) {

@@ -4,6 +4,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { batchWorkflow } from './batch';
 import type { jobWorkflow } from './job';
 import type { BatchProgress, JobProgress } from './types';
+import type { AdditionResult } from '../core/additions';
 
 export const progressQuery = defineQuery<BatchProgress>('progress');
 export const jobProgressQuery = defineQuery<JobProgress>('jobProgress');
@@ -15,6 +16,8 @@ export const resumeSignal = defineSignal('resume');
 export const setMaxConcurrentUpdate = defineUpdate<number, [number]>('setMaxConcurrent');
 /** Cancel one job (or every job with "all"); returns the ids cancelled or skipped. */
 export const cancelJobUpdate = defineUpdate<string[], [string]>('cancelJob');
+/** Join the job files added or changed since the batch planned (core/additions.ts). */
+export const addJobsUpdate = defineUpdate<AdditionResult, []>('addJobs');
 
 // The client starts workflows as `start<BatchWorkflow>(BATCH_WORKFLOW_TYPE, …)`: arguments and
 // result are checked against the workflow function's own type (a type-only import), while the

@@ -136,6 +136,8 @@ export interface BatchProgress extends BatchResult {
   groups: string[][];
   /** True while the batch is still reading the job folder. */
   planning?: boolean;
+  /** What job files added or changed while it ran did to the batch, one line each. */
+  additions?: string[];
 }
 
 export interface CarriedBatch {
@@ -156,4 +158,9 @@ export interface CarriedBatch {
   maxConcurrent: number;
   stopping: boolean;
   generation: number;
+  /** Per job, its file's fingerprint when the batch planned it (absent in batches planned
+   * before): how a job file changed since is told. */
+  fingerprints?: Record<string, string>;
+  /** What job files added or changed while it ran did to the batch, one line each (the last 20). */
+  additions?: string[];
 }

@@ -17,6 +17,7 @@ import { connectClient, recordedTarget, resolveTarget, workflowUiUrl } from '../
 import { type LocalWorker, createLocalWorker } from '../local-worker';
 import { planFromProject } from '../../project/run-plan';
 import { checkOllama } from '../ollama-health';
+import { joinNewJobFiles, watchJobFiles } from '../batch-additions';
 import { Output, UsageError, colors, plural, seconds } from '../output';
 import { eventLine, watchProgress } from '../progress-view';
 import { loadProject, runSettings } from '../project';
@@ -46,6 +47,8 @@ export interface RunOptions {
   fixOnly?: boolean;
 }
 
+  /** Join job files added or changed while the batch runs, until it ends. */
+  watch?: boolean;
 export async function runCommand(opts: RunOptions, out: Output): Promise<number> {
   const project = await loadProject(opts.path, {
     model: opts.model,
@@ -185,6 +188,11 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     return printSummary(result, out);
   } finally {
     process.off('SIGINT', onSigint);
+    else if (!target.embedded) out.line(colors.dim(`Web UI: ${uiHint(target)}`));
+    // Job files written since the running batch planned join it (a run that started the batch
+    // planned them all just now).
+    if (attached && !opts.fixOnly) await joinNewJobFiles(handle, out);
+    const watching = opts.watch && !opts.fixOnly ? watchJobFiles(ref.root, () => joinNewJobFiles(handle, out, true), out) : undefined;
     process.off('SIGTERM', onSigint);
     running?.stop();
     await running?.done.catch(() => undefined);
@@ -192,6 +200,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     if (!eager) await client.connection.close();
   }
 }
+    watching?.close();
 
 const NOTHING_TO_RUN = 'No jobs to run: every job has run (use --rerun to run them again, --resume for stuck ones, or --job ID).';
 
