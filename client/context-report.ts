@@ -4,6 +4,7 @@ import { ModelContextFacts, answerTokenBudget, chooseNumCtx, estimateChatTokens 
 import type { ChatPrompt } from '../core/prompts';
 import type { LlmSettings } from '../core/model-call';
 import { OllamaHttpError, modelContextFacts } from '../ollama-api/model-facts';
+import { shownUrl, shownValue } from '../core/shown';
 
 export interface ContextReport {
   line: string;
@@ -19,15 +20,16 @@ export interface ContextReport {
 export type ModelFactsAnswer = { facts: ModelContextFacts } | { unknown: string; modelMissing?: boolean };
 
 export function askModelFacts(llm: LlmSettings, timeoutMs = 3000): Promise<ModelFactsAnswer> {
+  const [url, model] = [shownUrl(llm.url), shownValue(llm.model)];
   return modelContextFacts(llm.url, llm.model, AbortSignal.timeout(timeoutMs)).then(
     (facts) => ({ facts }),
     (e: unknown) =>
       // Ollama answers 404 "model 'x' not found"; a server without /api/show may 404 the route.
       e instanceof OllamaHttpError && e.status_code === 404 && /model\b.*\bnot found/i.test(e.message)
-        ? { unknown: `the Ollama server at ${llm.url} has no model ${llm.model} (pull it: ollama pull ${llm.model})`, modelMissing: true }
+        ? { unknown: `the Ollama server at ${url} has no model ${model} (pull it: ollama pull ${model})`, modelMissing: true }
         : e instanceof OllamaHttpError
-          ? { unknown: `${llm.url} did not tell ${llm.model}'s context size (HTTP ${e.status_code}: ${e.message.slice(0, 80)})` }
-          : { unknown: `${llm.model} at ${llm.url} did not answer` },
+          ? { unknown: `${url} did not tell ${model}'s context size (HTTP ${e.status_code}: ${shownValue(e.message.slice(0, 80))})` }
+          : { unknown: `${model} at ${url} did not answer` },
   );
 }
 

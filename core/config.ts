@@ -2,6 +2,7 @@
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ObjectField, Shape, ShapeValue, booleanField, mappingField, numberField, objectField, oneOfField, readFields, stringField } from './fields';
 import { DEFAULT_MAX_FILE_BYTES, MAX_CONCURRENT, MAX_FILE_BYTES_CEILING } from './limits';
+import { ollamaUrlProblem } from './shown';
 
 export { MAX_CONCURRENT };
 
@@ -119,6 +120,8 @@ export function parseConfig(text: string | undefined, file = 'worksplit.toml'): 
   }
   const { value, issues } = readFields(schema, raw);
   if (issues.length > 0) throw new ConfigError(file, `${issues[0].path || 'file'}: ${issues[0].message}`);
+  const badUrl = ollamaUrlProblem(value.ollama.url);
+  if (badUrl) throw new ConfigError(file, `ollama.url: ${badUrl}`);
   return { config: value, warnings: unknownKeys(raw, file) };
 }
 
@@ -149,7 +152,11 @@ export interface ConfigOverrides {
 export function applyOverrides(c: Config, o: ConfigOverrides): Config {
   const out: Config = structuredClone(c);
   if (o.model !== undefined) out.ollama.model = o.model;
-  if (o.url !== undefined) out.ollama.url = o.url;
+  if (o.url !== undefined) {
+    const badUrl = ollamaUrlProblem(o.url);
+    if (badUrl) throw new ConfigError('--url', badUrl);
+    out.ollama.url = o.url;
+  }
   if (o.timeoutSeconds !== undefined) out.ollama.timeout_seconds = o.timeoutSeconds;
   if (o.maxConcurrent !== undefined) out.batch.max_concurrent = o.maxConcurrent;
   if (o.stopOnFail) out.batch.stop_on_fail = true;

@@ -13,6 +13,7 @@ import { planFromProject } from '../../project/run-plan';
 import { Output, UsageError, colors } from '../output';
 import { loadProject, runSettings } from '../project';
 import { firstCall } from '../first-call';
+import { shownUrl, shownValue } from '../../core/shown';
 
 export async function previewCommand(dir: string, id: string, out: Output): Promise<number> {
   const project = await loadProject(dir);
@@ -55,7 +56,7 @@ export async function previewCommand(dir: string, id: string, out: Output): Prom
   for (const f of prepared.contextFiles) out.line(`  context ${printable(f)} (${prepared.lineCounts[f]} lines)`);
   for (const t of prepared.targets) out.line(`  target  ${printable(t.path)} (${prepared.lineCounts[t.path]} lines)`);
   out.line(`estimated tokens: ${prepared.estimatedTokens} of max_prompt_tokens ${settings.limits.maxPromptTokens}`);
-  out.line(`model: ${settings.llm.model} at ${settings.llm.url}`);
+  out.line(`model: ${shownValue(settings.llm.model)} at ${shownUrl(settings.llm.url)}`);
   const answer = await facts;
   const context = contextReport(settings.llm, prepared.prompt, answer);
   if ('modelMissing' in answer && answer.modelMissing) out.warn(`worksplit.toml: ollama.model: ${answer.unknown}`);

@@ -9,6 +9,8 @@ import { batchWorkflowId } from '../../core/ids';
 import { PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
 import { listJobIds } from '../../project/jobs-folder';
 import { statusStoreFor } from '../../project/status-store';
+import { nothingToRun } from '../nothing-to-run';
+import { shownUrl } from '../../core/shown';
 import { effectiveConcurrency } from '../../core/schedule';
 import { concurrentWriters } from '../../core/write-races';
 import type { BatchInput, BatchResult } from '../../workflows/types';
@@ -83,7 +85,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   }
   // A corrupt status file stops the run before anything starts, with its backup named (the run
   // would write it: the copy is saved now; a dry run only reads and saves none).
-  await statusStoreFor(ref.root).read({ backUpCorrupt: true });
+  const statuses = await statusStoreFor(ref.root).read({ backUpCorrupt: true });
 
   const earlyWorker = await early?.catch(() => undefined);
   // Otherwise the server is found, or the embedded one started, only now, once the checks passed.
@@ -99,13 +101,13 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   if (preview.selected.length === 0 && !(await batchRunning(client, workflowId))) {
     // The worker made for nothing never ran; the process exits after this.
     if (!eager) await client.connection.close();
-    out.line(NOTHING_TO_RUN);
+    out.line(nothingToRun(selection, statuses.filter((e) => preview.allIds.includes(e.id))));
     return 0;
   }
   // Jobs run max_concurrent at a time, but their model calls take the server's slots in turn:
   // more calls would only wait in Ollama's own queue, where no byte tells waiting from a stall.
   if (runWorker && effectiveConcurrency(config.batch.max_concurrent) > config.ollama.parallel) {
-    out.line(colors.dim(`Model calls: ${config.ollama.parallel} at a time on ${config.ollama.url} ([ollama] parallel; match the server's OLLAMA_NUM_PARALLEL); other jobs wait their turn.`));
+    out.line(colors.dim(`Model calls: ${config.ollama.parallel} at a time on ${shownUrl(config.ollama.url)} ([ollama] parallel; match the server's OLLAMA_NUM_PARALLEL); other jobs wait their turn.`));
   }
   let running: ReturnType<LocalWorker['run']> | undefined;
   let interrupted = false;
@@ -240,7 +242,7 @@ async function dryRun(root: string, maxContextFiles: number, selection: { resume
   for (const [id, reason] of Object.entries(plan.invalid)) out.line(`  ${colors.red('cannot run')} ${printable(id)}: ${reason}`);
   for (const [id, root] of Object.entries(blocked)) out.line(`  ${colors.yellow('would be skipped')} ${printable(id)}: needs ${printable(root)}, which cannot run`);
   if (plan.stuckNotResumed.length > 0) out.line(`  ${plural(plan.stuckNotResumed.length, 'stuck job')} left out (use --resume): ${plan.stuckNotResumed.join(', ')}`);
-  if (plan.selected.length === 0) out.line('  Nothing to run: no job is in status created (use --rerun, --resume or --job ID).');
+  if (plan.selected.length === 0) out.line(`  ${nothingToRun(selection, (await statusStoreFor(root).read()).filter((e) => plan.allIds.includes(e.id)))}`);
   return Object.keys(plan.invalid).length > 0 ? 2 : 0;
 }
 

@@ -7,6 +7,7 @@ import { placeholderReplies } from '../../testing/canned-replies';
 import { OllamaTestServer } from '../../testing/ollama-test-server';
 import { Output, colors } from '../output';
 import { loadProject } from '../project';
+import { shownValue } from '../../core/shown';
 
 export interface TestServerOptions {
   path: string;
@@ -20,7 +21,7 @@ export async function testServerCommand(opts: TestServerOptions, out: Output): P
   const replies = opts.replies ? path.resolve(opts.replies) : undefined;
   const server = await new OllamaTestServer({ models, respond: placeholderReplies(replies) }).start(opts.port);
   out.line(colors.yellow(`worksplit's Ollama-protocol TEST server (no model runs) at ${server.url}`));
-  out.line(`Models it answers for: ${models.join(', ')}.`);
+  out.line(`Models it answers for: ${models.map(shownValue).join(', ')}.`);
   out.line(`Generations get ${replies ? `the files in ${replies} (by output path), or placeholders` : 'a placeholder line per output file'}; every verification passes.`);
   out.line(`Try a job folder against it from another terminal: worksplit --path <project> run --url ${server.url}`);
   out.line('Ctrl-C stops it.');

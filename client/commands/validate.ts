@@ -12,6 +12,7 @@ import { askModelFacts } from '../context-report';
 import { checkJobInputs, systemPromptsOf } from '../first-call';
 import { loadProject, runSettings } from '../project';
 import { NEW_JOB_PLACEHOLDERS } from '../templates';
+import { shownUrl, shownValue } from '../../core/shown';
 
 export async function validateCommand(dir: string, out: Output): Promise<number> {
   const project = await loadProject(dir);
@@ -55,7 +56,7 @@ export async function validateCommand(dir: string, out: Output): Promise<number>
   if (contextLines.length > 0) {
     const maxContext = 'facts' in model.facts ? model.facts.facts.maxContext : undefined;
     const max = maxContext !== undefined ? `, maximum ${maxContext}` : '';
-    out.line(`Context windows of the first calls (${settings.llm.model} at ${settings.llm.url}${max}):`);
+    out.line(`Context windows of the first calls (${shownValue(settings.llm.model)} at ${shownUrl(settings.llm.url)}${max}):`);
     contextLines.forEach((l) => out.line(l));
   }
   if (errors.length > 0) {

@@ -3,6 +3,7 @@
 // Ollama server), --files-only only the project.
 import { connectWorker, resolveTarget } from '../connection';
 import { Output, UsageError } from '../output';
+import { ollamaUrlProblem } from '../../core/shown';
 import { loadProject } from '../project';
 import { createWorkers, installQuietRuntime, runWorkers } from '../../worker/workers';
 
@@ -18,6 +19,8 @@ export interface WorkerOptions {
 
 export async function workerCommand(opts: WorkerOptions, out: Output): Promise<number> {
   if (opts.llmOnly && opts.filesOnly) throw new UsageError('--llm-only and --files-only exclude each other');
+  const badUrl = opts.url !== undefined ? ollamaUrlProblem(opts.url) : undefined;
+  if (badUrl) throw new UsageError(`--url: ${badUrl}`);
   const project = await loadProject(opts.path);
   project.warnings.forEach((w) => out.warn(w));
   const target = (await resolveTarget(project, { start: true }))!;

@@ -77,12 +77,20 @@ test('validate warns about a new-job whose placeholder instructions were never e
   expect(edited.output).not.toContain('placeholder');
 });
 
-test('run with nothing to do says so and starts no batch', async () => {
+test('run with nothing to do says so and starts no batch; with every job passed, --rerun is not offered as the way', async () => {
   const root = makeProject({ ollamaUrl: ollama.url, jobs: { alpha: simpleJob('alpha') } });
   expect((await runCli(['--path', root, 'run'], env())).code).toBe(0);
   const again = await runCli(['--path', root, 'run'], env());
   expect(again.code).toBe(0);
-  expect(again.output.trim()).toBe('No jobs to run: every job has run (use --rerun to run them again, --resume for stuck ones, or --job ID).');
+  expect(again.output.trim()).toBe('No jobs to run: every job has passed. To run jobs again: worksplit reset JOB (or reset all), or worksplit run --job ID.');
+  // --rerun picks created jobs that ran (skipped, cancelled), never passed ones: it says so.
+  const rerun = await runCli(['--path', root, 'run', '--rerun'], env());
+  expect(rerun.code).toBe(0);
+  expect(rerun.output.trim()).toBe(
+    'No jobs to run: every job has passed (--rerun adds jobs back in status created that ran before, such as skipped or cancelled ones, not passed ones). To run jobs again: worksplit reset JOB (or reset all), or worksplit run --job ID.',
+  );
+  const dry = await runCli(['--path', root, 'run', '--rerun', '--dry-run'], env());
+  expect(dry.output).toContain('  No jobs to run: every job has passed (--rerun adds');
 });
 
 test('an Ollama URL that answers 404 gets one clear error line', async () => {
