@@ -10,6 +10,7 @@ import type { ChatHeartbeat } from '../core/model-call';
 import type { BatchJobReport, BatchProgress, BatchResult } from '../workflows/types';
 import { type JobWorkflow, jobProgressQuery } from '../workflows/messages';
 import { Output, colors, seconds } from './output';
+import { type Forecast, forecastLine } from '../core/forecast';
 
 const MARK: Record<string, string> = { passed: colors.green('✔'), failed: colors.red('✖'), skipped: colors.yellow('↷'), cancelled: colors.yellow('⊘'), running: colors.cyan('▶') };
 
@@ -68,8 +69,9 @@ export interface ProgressWatcher {
   flush(r: BatchResult): void;
 }
 
-/** Poll the batch and show its progress in the way that suits the output. */
-export function watchProgress(query: () => Promise<BatchProgress>, out: Output, live?: { client: Client; projectKey: string }): ProgressWatcher {
+/** Poll the batch and show its progress in the way that suits the output; with `forecast`, the
+ * time and tokens left (on a terminal beside the totals, elsewhere at each quarter done). */
+export function watchProgress(query: () => Promise<BatchProgress>, out: Output, live?: { client: Client; projectKey: string; forecast?: (p: BatchProgress) => Forecast | undefined }): ProgressWatcher {
   if (out.quiet) return { stop: () => undefined, flush: () => undefined };
   const tty = !!process.stderr.isTTY && !!live;
   const seen = new Map<string, string>();
@@ -87,17 +89,25 @@ export function watchProgress(query: () => Promise<BatchProgress>, out: Output, 
     }
   };
   let stopped = false;
+  let quartersShown = 0;
   const loop = (async () => {
     while (!stopped) {
       try {
         const p = await query();
         report(p);
+        const f = live?.forecast?.(p);
+        const finished = p.totals.passed + p.totals.failed + p.totals.skipped + p.totals.cancelled;
+        const quarter = p.totals.total > 0 ? Math.floor((4 * finished) / p.totals.total) : 0;
+        if (f && !drawing && quarter > quartersShown && quarter < 4) {
+          quartersShown = quarter;
+          say(colors.dim(`${forecastLine(f)} (from ${f.basis})`));
+        }
         if (drawing && bars && live && total) {
           const running = Object.entries(p.jobs).filter(([, j]) => j.state === 'running').map(([id]) => id);
           const info = await liveJobs(live.client, live.projectKey, running);
           const done = p.totals.passed + p.totals.failed + p.totals.skipped + p.totals.cancelled;
           total.setTotal(Math.max(1, p.totals.total));
-          total.update(done, { line: `${bar(done, p.totals.total)} ${done}/${p.totals.total}  ${totalsLine(p)}` });
+          total.update(done, { line: `${bar(done, p.totals.total)} ${done}/${p.totals.total}  ${totalsLine(p)}${f ? `  ${forecastLine(f)}` : ''}` });
           for (const id of running) {
             const line = runningLine(id, p.jobs[id], info[id] ?? {}, Date.now());
             const row = rows.get(id) ?? bars.create(1, 0, { line });

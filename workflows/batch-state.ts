@@ -108,6 +108,7 @@ export class BatchState {
       generation: c.generation,
       groups: c.groups,
       ...(c.additions?.length ? { additions: c.additions } : {}),
+      deps: c.deps,
     };
   }
 

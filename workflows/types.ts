@@ -138,6 +138,8 @@ export interface BatchProgress extends BatchResult {
   planning?: boolean;
   /** What job files added or changed while it ran did to the batch, one line each. */
   additions?: string[];
+  /** What each job waits for (for the forecast); absent from batches of earlier versions. */
+  deps?: Deps;
 }
 
 export interface CarriedBatch {

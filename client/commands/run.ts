@@ -13,13 +13,16 @@ import { nothingToRun } from '../nothing-to-run';
 import { shownUrl } from '../../core/shown';
 import { effectiveConcurrency } from '../../core/schedule';
 import { concurrentWriters } from '../../core/write-races';
-import type { BatchInput, BatchResult } from '../../workflows/types';
+import type { BatchInput, BatchProgress, BatchResult } from '../../workflows/types';
 import { BATCH_WORKFLOW_TYPE, type BatchWorkflow, progressQuery } from '../../workflows/messages';
 import { connectClient, recordedTarget, resolveTarget, workflowUiUrl } from '../connection';
 import { type LocalWorker, createLocalWorker } from '../local-worker';
+import { joinNewJobFiles, watchJobFiles } from '../batch-additions';
+import { type History, batchForecast, earlierJobs } from '../forecast';
+import { type Forecast, forecastLine } from '../../core/forecast';
+import type { Deps } from '../../core/graph';
 import { planFromProject } from '../../project/run-plan';
 import { checkOllama } from '../ollama-health';
-import { joinNewJobFiles, watchJobFiles } from '../batch-additions';
 import { Output, UsageError, colors, plural, seconds } from '../output';
 import { eventLine, watchProgress } from '../progress-view';
 import { loadProject, runSettings } from '../project';
@@ -47,10 +50,10 @@ export interface RunOptions {
   ids?: string[];
   /** fix / fix-all: lint the jobs' outputs and let the model fix them. */
   fixOnly?: boolean;
-}
-
   /** Join job files added or changed while the batch runs, until it ends. */
   watch?: boolean;
+}
+
 export async function runCommand(opts: RunOptions, out: Output): Promise<number> {
   const project = await loadProject(opts.path, {
     model: opts.model,
@@ -66,7 +69,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   if (opts.job !== undefined && !ids.includes(opts.job)) throw new UsageError(`no job "${opts.job}" in jobs/ (jobs: ${ids.join(', ') || 'none'})`);
   const selection = { resume: !!opts.resume, rerun: !!opts.rerun, ...(opts.job !== undefined ? { only: opts.job } : {}), ...(opts.ids ? { ids: opts.ids } : {}) };
 
-  if (opts.dryRun) return dryRun(ref.root, config.limits.max_context_files, selection, config.batch.max_concurrent, out);
+  if (opts.dryRun) return dryRun(ref.root, config.limits.max_context_files, selection, config.batch.max_concurrent, out, (jobs, deps) => plannedForecast(project, jobs, deps));
 
   const runWorker = opts.worker !== false;
   // With a server recorded as running, the local worker is made at once (its connection is the
@@ -86,7 +89,6 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   // A corrupt status file stops the run before anything starts, with its backup named (the run
   // would write it: the copy is saved now; a dry run only reads and saves none).
   const statuses = await statusStoreFor(ref.root).read({ backUpCorrupt: true });
-
   const earlyWorker = await early?.catch(() => undefined);
   // Otherwise the server is found, or the embedded one started, only now, once the checks passed.
   const target = earlyWorker ? recorded! : (await resolveTarget(project, { start: true }))!;
@@ -141,7 +143,8 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
         args: [input],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         ...(eager ? { requestEagerStart: true } : {}),
-        memo: { startedBy: token },
+        // The model, so later forecasts learn from batches of the same model (client/forecast.ts).
+        memo: { startedBy: token, model: config.ollama.model },
         ...(input.searchAttributes ? { typedSearchAttributes: [{ key: PROJECT_KEY, value: ref.key }, { key: STATUS_KEY, value: 'running' }] } : {}),
         staticSummary: batchSummary(preview.groups, config.batch.max_concurrent, config.ollama.model),
         staticDetails: `project ${ref.root}; model ${config.ollama.model} at ${config.ollama.url}; max ${config.batch.max_concurrent || 'unlimited'} at once${config.batch.stop_on_fail ? '; stop on fail' : ''}`,
@@ -178,23 +181,27 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     out.line(attached ? `Attached to the running batch ${colors.bold(workflowId)} (started ${described.startTime.toISOString()}).` : `Started batch ${colors.bold(workflowId)}.`);
     const ui = workflowUiUrl(target, workflowId);
     if (ui) out.line(`Web UI: ${ui}`);
+    // Job files written since the running batch planned join it (a run that started the batch
+    // planned them all just now).
+    if (attached && !opts.fixOnly) await joinNewJobFiles(handle, out);
+    const watching = opts.watch && !opts.fixOnly ? watchJobFiles(ref.root, () => joinNewJobFiles(handle, out, true), out) : undefined;
 
-    const watcher = watchProgress(() => handle.query(progressQuery), out, { client, projectKey: ref.key });
+    // What earlier batches with this model took, for the forecast; read while the batch starts.
+    let history: History = { samples: [], batches: 0 };
+    void earlierJobs(client, workflowId, config.ollama.model).then((h) => (history = h));
+    const forecastOf = (p: BatchProgress) => batchForecast(p, history, config.ollama.parallel);
+    const watcher = watchProgress(() => handle.query(progressQuery), out, { client, projectKey: ref.key, forecast: forecastOf });
     const result = await Promise.race([
       handle.result(),
       running ? running.done.then(() => (interrupted ? null : Promise.reject(new Error('the worker stopped unexpectedly')))) : new Promise<never>(() => undefined),
     ]);
     watcher.stop();
+    watching?.close();
     if (result === null) return 130;
     watcher.flush(result);
     return printSummary(result, out);
   } finally {
     process.off('SIGINT', onSigint);
-    else if (!target.embedded) out.line(colors.dim(`Web UI: ${uiHint(target)}`));
-    // Job files written since the running batch planned join it (a run that started the batch
-    // planned them all just now).
-    if (attached && !opts.fixOnly) await joinNewJobFiles(handle, out);
-    const watching = opts.watch && !opts.fixOnly ? watchJobFiles(ref.root, () => joinNewJobFiles(handle, out, true), out) : undefined;
     process.off('SIGTERM', onSigint);
     running?.stop();
     await running?.done.catch(() => undefined);
@@ -202,7 +209,6 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     if (!eager) await client.connection.close();
   }
 }
-    watching?.close();
 
 const NOTHING_TO_RUN = 'No jobs to run: every job has run (use --rerun to run them again, --resume for stuck ones, or --job ID).';
 
@@ -229,7 +235,30 @@ function batchSummary(groups: string[][], maxConcurrent: number, model: string):
   return `${plural(jobs, 'job')}, ${plural(groups.length, 'group')}, max ${maxConcurrent || 'unlimited'} at once, ${model}`;
 }
 
-async function dryRun(root: string, maxContextFiles: number, selection: { resume: boolean; rerun: boolean; only?: string; ids?: string[] }, maxConcurrent: number, out: Output): Promise<number> {
+/** The forecast of a batch not started yet: learned from earlier batches on the project's server,
+ * when one runs (a dry run starts none). */
+async function plannedForecast(project: Awaited<ReturnType<typeof loadProject>>, ids: string[], deps: Deps): Promise<Forecast | undefined> {
+  const target = await resolveTarget(project, { start: false }).catch(() => undefined);
+  if (!target) return undefined;
+  const client = await connectClient(target).catch(() => undefined);
+  if (!client) return undefined;
+  try {
+    const history = await earlierJobs(client, batchWorkflowId(project.ref.key), project.config.ollama.model);
+    const jobs = Object.fromEntries(ids.map((id) => [id, { state: 'waiting' as const }]));
+    return batchForecast({ jobs, deps, maxConcurrent: project.config.batch.max_concurrent }, history, project.config.ollama.parallel);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+async function dryRun(
+  root: string,
+  maxContextFiles: number,
+  selection: { resume: boolean; rerun: boolean; only?: string; ids?: string[] },
+  maxConcurrent: number,
+  out: Output,
+  forecastOf: (ids: string[], deps: Deps) => Promise<Forecast | undefined>,
+): Promise<number> {
   const plan = await planFromProject(root, maxContextFiles, selection);
   plan.warnings.forEach((w) => out.warn(w));
   // Jobs that need a job that cannot run would be skipped by the batch: shown as such.
@@ -242,6 +271,10 @@ async function dryRun(root: string, maxContextFiles: number, selection: { resume
   for (const [id, reason] of Object.entries(plan.invalid)) out.line(`  ${colors.red('cannot run')} ${printable(id)}: ${reason}`);
   for (const [id, root] of Object.entries(blocked)) out.line(`  ${colors.yellow('would be skipped')} ${printable(id)}: needs ${printable(root)}, which cannot run`);
   if (plan.stuckNotResumed.length > 0) out.line(`  ${plural(plan.stuckNotResumed.length, 'stuck job')} left out (use --resume): ${plan.stuckNotResumed.join(', ')}`);
+  if (runnable.length > 0) {
+    const f = await forecastOf(runnable, waits);
+    out.line(f ? `Forecast: ${forecastLine(f)} (from ${f.basis})` : 'Forecast: none yet (no earlier batch of this project with this model on a running server to learn from).');
+  }
   if (plan.selected.length === 0) out.line(`  ${nothingToRun(selection, (await statusStoreFor(root).read()).filter((e) => plan.allIds.includes(e.id)))}`);
   return Object.keys(plan.invalid).length > 0 ? 2 : 0;
 }

@@ -6,6 +6,8 @@ import { statusStoreFor } from '../../project/status-store';
 import { StatusEntry, countStatuses, summaryLine, syncEntries } from '../../core/status';
 import type { BatchJobReport, BatchProgress } from '../../workflows/types';
 import { findRunningBatch } from '../live-batch';
+import { batchForecast, earlierJobs } from '../forecast';
+import { type Forecast, forecastLine } from '../../core/forecast';
 import { Output, colors, seconds } from '../output';
 import { loadProject } from '../project';
 
@@ -21,6 +23,9 @@ export interface StatusOptions {
 export interface StatusJson {
   running: boolean;
   batch: { workflowId: string; paused: boolean; maxConcurrent: number; totals: BatchProgress['totals']; tokens: BatchProgress['tokens'] } | null;
+  /** While a batch runs: the time and output tokens it still needs, and what that was learned
+   * from; null with no batch running or nothing to learn from yet. */
+  forecast: Forecast | null;
   totals: { total: number; passed: number; failed: number; partial: number; pending: number; created: number };
   jobs: Array<{
     id: string;
@@ -50,8 +55,13 @@ export async function statusCommand(opts: StatusOptions, out: Output): Promise<n
     // Show the file as a run would see it (new job files as created), without writing it.
     const { entries } = syncEntries(await statusStoreFor(project.ref.root).read(), ids, new Date().toISOString());
     const live = await findRunningBatch(project);
+    let f: Forecast | undefined;
+    if (live) {
+      const history = await earlierJobs(live.client, live.handle.workflowId, project.config.ollama.model);
+      f = batchForecast(live.progress, history, project.config.ollama.parallel);
+    }
     await live?.close();
-    const report = toJson(entries, live?.progress, live?.handle.workflowId);
+    const report = toJson(entries, live?.progress, live?.handle.workflowId, f);
     if (opts.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
     print(report, opts, out);
     if (!opts.watch || !report.running) return 0;
@@ -59,11 +69,12 @@ export async function statusCommand(opts: StatusOptions, out: Output): Promise<n
   }
 }
 
-export function toJson(entries: StatusEntry[], progress: BatchProgress | undefined, workflowId: string | undefined): StatusJson {
+export function toJson(entries: StatusEntry[], progress: BatchProgress | undefined, workflowId: string | undefined, forecast?: Forecast): StatusJson {
   const c = countStatuses(entries);
   return {
     running: !!progress,
     batch: progress && workflowId ? { workflowId, paused: progress.paused, maxConcurrent: progress.maxConcurrent, totals: progress.totals, tokens: progress.tokens } : null,
+    forecast: progress && forecast ? forecast : null,
     totals: { total: entries.length, ...c },
     jobs: entries.map((e) => {
       const j = progress?.jobs[e.id];
@@ -99,5 +110,6 @@ function print(r: StatusJson, opts: StatusOptions, out: Output): void {
   if (r.batch) {
     const t = r.batch.totals;
     out.line(`${line} (batch running: ${t.running} running, ${t.waiting} waiting${r.batch.paused ? ', paused' : ''})`);
+    if (r.forecast) out.line(`${forecastLine(r.forecast)} (from ${r.forecast.basis})`);
   } else out.line(line);
 }
