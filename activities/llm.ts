@@ -12,6 +12,7 @@ import { ChatRequest as OllamaChatRequest, ChatResponse, Ollama } from 'ollama';
 import {
   CONTEXT_ADVICE,
   ModelContextFacts,
+  answerRoom,
   answerTokenBudget,
   chooseNumCtx,
   estimateChatTokens,
@@ -32,6 +33,8 @@ export interface ChatRequest {
   prompt: ChatPrompt;
   /** A JSON schema the answer must follow (Ollama's structured output): verification calls. */
   format?: Record<string, unknown>;
+  /** What the call is (generate, edit, verify...): the room its answer needs (answerRoom). */
+  kind?: string;
 }
 
 export interface ChatResult {
@@ -65,16 +68,18 @@ const numCtxInUse = new Map<string, number>();
 export function createLlmActivities(opts: LlmActivityOptions) {
   return {
     async llmChat(req: ChatRequest): Promise<ChatResult> {
-      return chat({ ...req.llm, url: opts.url }, req.prompt, req.format);
+      return chat({ ...req.llm, url: opts.url }, req.prompt, req.format, req.kind);
     },
   };
 }
 
-async function chat(llm: LlmSettings, prompt: ChatPrompt, format?: Record<string, unknown>): Promise<ChatResult> {
-  const key = `${llm.url}\n${llm.model}`;
-  const facts = await modelContextFacts(llm.url, llm.model, cancellationSignal()).catch((e) => {
-    throw classify(e, llm);
+async function chat(settings: LlmSettings, prompt: ChatPrompt, format?: Record<string, unknown>, kind = 'generate'): Promise<ChatResult> {
+  const key = `${settings.url}\n${settings.model}`;
+  const facts = await modelContextFacts(settings.url, settings.model, cancellationSignal()).catch((e) => {
+    throw classify(e, settings);
   });
+  // The room for this call's answer: num_ctx is sized for it and num_predict bounds it.
+  const llm = { ...settings, answerTokens: answerRoom(kind, answerTokens(settings), !!facts.thinks && settings.think !== false) };
   const userNumCtx = typeof llm.options?.num_ctx === 'number' ? llm.options.num_ctx : undefined;
   const promptTokens = estimateChatTokens(prompt);
   const choice = chooseNumCtx({ promptTokens, answerTokens: answerTokens(llm), facts, userNumCtx, current: numCtxInUse.get(key) });
@@ -240,7 +245,7 @@ function finish(llm: LlmSettings, text: string, r: OllamaDone, started: number, 
     throw finalFailure(`${llm.model} at ${llm.url} read only the last ${promptTokens} tokens of the prompt (it fills num_ctx ${numCtx}: the start was cut); the answer was not used: ${CONTEXT_ADVICE}`, 'ContextOverflow');
   }
   if (r.done_reason === 'length' && typeof llm.options?.num_predict !== 'number' && outputTokens >= answerTokens(llm)) {
-    throw finalFailure(`the answer of ${llm.model} reached its length limit, ${answerTokens(llm)} tokens (num_predict, from max_output_lines), and was not used: the model rambled on, or the job asks for more than max_output_lines allows (split the job or raise max_output_lines)`, 'LimitExceeded');
+    throw finalFailure(`the answer of ${llm.model} reached its length limit, ${answerTokens(llm)} tokens (num_predict, from max_output_lines${facts.thinks && llm.think !== false ? ' plus thinking' : ''}), and was not used: the model rambled on, or the job asks for more than max_output_lines allows (split the job or raise max_output_lines)`, 'LimitExceeded');
   }
   if (r.done_reason === 'length') {
     throw finalFailure(`the answer of ${llm.model} was cut short at a length limit (done_reason "length"; ${used}); it was not used: raise max_output_lines or num_ctx, or split the job`, 'ContextOverflow');

@@ -42,6 +42,18 @@ export interface ModelContextFacts {
   maxContext?: number;
   /** num_ctx in the Modelfile's parameters, when it sets one. */
   modelfileNumCtx?: number;
+  /** The model can think before it answers (capabilities holds "thinking"). */
+  thinks?: boolean;
+}
+
+/** Tokens a thinking model may spend thinking before its answer: num_predict counts them too. */
+export const THINKING_ALLOWANCE = 8192;
+
+/** The room a call keeps for its answer, from max_output_lines' budget: an edit or pattern answer
+ * repeats the text it finds beside what it writes, and a thinking model thinks first. */
+export function answerRoom(kind: string, budget: number, thinking: boolean): number {
+  const own = kind === 'edit' || kind === 'replace_pattern' ? 2 * budget : budget;
+  return own + (thinking ? THINKING_ALLOWANCE : 0);
 }
 
 export interface NumCtxRequest {

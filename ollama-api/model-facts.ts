@@ -32,7 +32,7 @@ export function modelContextFacts(url: string, model: string, signal?: AbortSign
 }
 
 async function fetchFacts(url: string, model: string, signal?: AbortSignal): Promise<ModelContextFacts> {
-  let show: { model_info?: Record<string, unknown>; parameters?: string };
+  let show: { model_info?: Record<string, unknown>; parameters?: string; capabilities?: unknown };
   try {
     show = (await postJson(url, '/api/show', { model }, signal)) as typeof show;
   } catch (e) {
@@ -43,7 +43,8 @@ async function fetchFacts(url: string, model: string, signal?: AbortSignal): Pro
   }
   const maxContext = contextLengthOf(show?.model_info);
   const modelfileNumCtx = parseModelfileNumCtx(show?.parameters);
-  return { ...(maxContext !== undefined ? { maxContext } : {}), ...(modelfileNumCtx !== undefined ? { modelfileNumCtx } : {}) };
+  const thinks = Array.isArray(show?.capabilities) && show.capabilities.includes('thinking');
+  return { ...(maxContext !== undefined ? { maxContext } : {}), ...(modelfileNumCtx !== undefined ? { modelfileNumCtx } : {}), ...(thinks ? { thinks } : {}) };
 }
 
 /** POST a JSON body, read a JSON answer. A non-2xx answer rejects with OllamaHttpError carrying

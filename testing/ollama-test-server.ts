@@ -344,6 +344,12 @@ export class OllamaTestServer {
         pieces = pieces.slice(0, Math.max(0, room));
         doneReason = 'length';
       }
+      // num_predict ends the answer, thinking included, with done_reason "length".
+      const predict = (body.options as { num_predict?: unknown } | undefined)?.num_predict;
+      if (typeof predict === 'number' && predict >= 0 && pieces.length + thinking.length > predict) {
+        pieces = pieces.slice(0, Math.max(0, predict - thinking.length));
+        doneReason = 'length';
+      }
       const key = path === '/api/chat' ? 'chat' : 'generate';
       const frame = (text: string, think: string, isDone: boolean) => {
         const base: Record<string, unknown> = { model: rec.model, created_at: new Date().toISOString(), done: isDone };

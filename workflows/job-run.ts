@@ -186,7 +186,7 @@ export class JobRun {
     // The summary names the call in the Web UI: "generate src/x.ts with qwen3".
     const summary = `${spec.kind} ${summaryTargets(spec, job).join(', ')} with ${settings.llm.model}`.slice(0, 200);
     const format = spec.kind === 'verify' && spec.structured ? { format: { ...VERDICT_SCHEMA } } : {};
-    const answer = await this.llm.llmChat.executeWithOptions({ ...this.llmOptions, summary }, [{ llm: settings.llm, prompt: prepared.prompt, ...format }]);
+    const answer = await this.llm.llmChat.executeWithOptions({ ...this.llmOptions, summary }, [{ llm: settings.llm, prompt: prepared.prompt, kind: spec.kind, ...format }]);
     this.tokens = addUsage(this.tokens, { calls: 1, promptTokens: answer.promptTokens, outputTokens: answer.outputTokens, modelMs: answer.modelMs });
     return { text: answer.text, targets: prepared.targets };
   }

@@ -98,7 +98,8 @@ test('the num_ctx the user sets in [ollama] options is sent as it is', async () 
   const root = project({ contextTokens: 100, ollamaToml: 'options = { num_ctx = 12000, temperature = 0.2 }' });
   const r = await runBatch(t.h, root);
   expect(r.jobs.big.state).toBe('passed');
-  for (const c of t.ollama.calls()) expect(c.body.options).toEqual({ num_ctx: 12000, temperature: 0.2 });
+  // num_predict comes from max_output_lines (the answer's room), the rest as the user set it.
+  for (const c of t.ollama.calls()) expect(c.body.options).toEqual({ num_predict: expect.any(Number), num_ctx: 12000, temperature: 0.2 });
 }, 60_000);
 
 test('an answer that reaches the end of the context stops with done_reason "length" and fails the job, never passes', async () => {

@@ -130,3 +130,25 @@ test('files written before the job fails (its verify prompt does not fit) are in
     t.ollama.ollama = {};
   }
 });
+
+test('a model that rambles on is stopped at num_predict (from max_output_lines) and the job fails saying so; an edit answer gets room for its FIND text too', async () => {
+  const ramble = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
+  t.ollama.respond = (req) => {
+    if (isVerification(req)) return { content: 'PASS' };
+    if (jobOf(req) === 'rambles') return { content: `${block('out/rambles.txt', ramble)}` };
+    return { content: 'FILE: src/e.ts\nFIND:\nconst a = 1;\nREPLACE:\nconst a = 2;\nEND\n' };
+  };
+  const root = makeProject({
+    ollamaUrl: t.ollama.url,
+    toml: '[limits]\nmax_output_lines = 5\n',
+    files: { 'src/e.ts': 'const a = 1;\n', 'jobs/_systemprompt_edit.md': 'You edit code. (test edit prompt)\n' },
+    jobs: { rambles: simpleJob('rambles'), edits: { fm: { mode: 'edit', target_files: ['src/e.ts'], output_dir: 'src', output_file: 'e.ts' } } },
+  });
+  const r = await runBatch(t.h, root);
+  expect(r.jobs.rambles.state).toBe('failed');
+  expect(r.jobs.rambles.reason).toMatch(/reached its length limit, 50 tokens \(num_predict, from max_output_lines\)/);
+  expect([r.jobs.edits.state, r.jobs.edits.reason]).toEqual(['passed', undefined]);
+  const predict = (id: string) => calls(id).filter((c) => !isVerification(c)).map((c) => (c.body.options as { num_predict: number }).num_predict);
+  expect(predict('rambles')).toEqual([50]);
+  expect(predict('edits')).toEqual([100]);
+});
