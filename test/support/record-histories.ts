@@ -12,10 +12,10 @@ import { findTemporalCli } from '../../client/temporal-cli';
 import type { ConfigOverrides } from '../../core/config';
 import { jobWorkflowId } from '../../core/ids';
 import { JOB_KEY, PROJECT_KEY, STATUS_KEY } from '../../core/search-attributes';
-import { cancelJobUpdate } from '../../workflows/messages';
+import { cancelJobUpdate, progressQuery } from '../../workflows/messages';
 import { connectTestServer, startBatch, startWorkers, Harness, waitFor } from './harness';
 import { OllamaTestServer } from './ollama-test-server';
-import { makeProject, simpleJob } from './project';
+import { jobText, makeProject, simpleJob } from './project';
 import { block, isRetry, isVerification, jobOf, passingReplies } from './replies';
 
 const OUT = path.join(__dirname, '..', '..', '..', 'test', 'replay', 'histories');
@@ -31,12 +31,12 @@ async function save(h: Harness, name: string, workflowId: string): Promise<void>
   console.log(`recorded ${PREFIX}${name} (${history.events?.length} events)`);
 }
 
-async function scenario(h: Harness, ollama: OllamaTestServer, name: string, spec: Parameters<typeof makeProject>[0], opts: { overrides?: ConfigOverrides; during?: (handle: Awaited<ReturnType<typeof startBatch>>['handle']) => Promise<void>; jobs: string[] }) {
+async function scenario(h: Harness, ollama: OllamaTestServer, name: string, spec: Parameters<typeof makeProject>[0], opts: { overrides?: ConfigOverrides; during?: (handle: Awaited<ReturnType<typeof startBatch>>['handle'], root: string) => Promise<void>; jobs: string[] }) {
   if (ONLY && ONLY !== name) return;
   const root = makeProject(spec);
   const w = await startWorkers(h, root);
   const { handle, project } = await startBatch(h, root, { overrides: opts.overrides });
-  if (opts.during) await opts.during(handle);
+  if (opts.during) await opts.during(handle, root);
   await handle.result();
   await w.stop();
   if (!JOBS_ONLY) await save(h, `${name}.batch`, handle.workflowId);
@@ -104,6 +104,38 @@ async function main() {
     ollama.respond = (req) => (isVerification(req) ? { content: 'PASS' } : { content: 'FILE: src/long.txt\nFIND:\nline 6\nREPLACE:\nline 6\nadded\nEND\n' });
     const long = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
     await scenario(h, ollama, 'outlines', { ollamaUrl: ollama.url, toml: '\n[limits]\nmax_output_lines = 10\n', files: { 'src/long.txt': long, 'jobs/_systemprompt_edit.md': 'EDIT RULES\n' }, jobs: { e: { fm: { mode: 'edit', output_dir: 'src', output_file: 'long.txt' } } } }, { jobs: ['e'] });
+
+    // A verdict that says "pass" inside a word and rejects the file: a pass before the patch
+    // 'verdict-words' (recorded with the build before it, as verdicts-before-*); since the patch
+    // 'verdicts-structured' the call asks for JSON, and a JSON FAIL then PASS is a retry
+    // (verdicts-after-*).
+    let verified = 0;
+    ollama.respond = (req) => {
+      if (!isVerification(req)) return { content: block(`out/${jobOf(req)}.txt`, 'x') };
+      if (!req.body.format) return { content: 'The code stores the password in plain text. Reject it.' };
+      return { content: verified++ === 0 ? '{"verdict":"FAIL","reason":"the password is stored in plain text"}' : '{"verdict":"PASS","reason":"fixed"}' };
+    };
+    await scenario(h, ollama, 'verdicts', { ollamaUrl: ollama.url, jobs: { v: simpleJob('v') } }, { jobs: ['v'] });
+
+    // A job file written while the batch runs, joined by the addJobs update (patch
+    // 'jobs-added-while-running'), and one refused (it needs a job that failed).
+    ollama.respond = (req) => {
+      const id = jobOf(req);
+      if (isVerification(req)) return { content: id === 'bad' ? 'FAIL: wrong' : 'PASS' };
+      return { content: block(`out/${id}.txt`, 'x'), latencyMs: id === 'hold' ? 1500 : 0 };
+    };
+    await scenario(h, ollama, 'additions', { ollamaUrl: ollama.url, jobs: { hold: simpleJob('hold'), bad: simpleJob('bad') } }, {
+      jobs: ['late'],
+      during: async (handle, root) => {
+        // Looked up by name: builds before the update have no such definition (this file is also
+        // run with them to record their histories).
+        const { addJobsUpdate } = require('../../workflows/messages') as { addJobsUpdate: Parameters<typeof handle.executeUpdate>[0] };
+        await waitFor(async () => (await handle.query(progressQuery)).jobs.bad?.state === 'failed', 30_000, 'bad to fail');
+        writeFileSync(path.join(root, 'jobs', 'late.md'), jobText(simpleJob('late'), 'late'));
+        writeFileSync(path.join(root, 'jobs', 'needsbad.md'), jobText(simpleJob('needsbad', { depends_on: ['bad'] }), 'needsbad'));
+        await handle.executeUpdate(addJobsUpdate);
+      },
+    });
   } catch (e) {
     console.error(e);
     process.exit(1);
