@@ -6,7 +6,7 @@ import { statusStoreFor } from '../../project/status-store';
 import { StatusEntry, countStatuses, summaryLine, syncEntries } from '../../core/status';
 import type { BatchJobReport, BatchProgress } from '../../workflows/types';
 import { findRunningBatch } from '../live-batch';
-import { batchForecast, earlierJobs } from '../forecast';
+import { type History, batchForecast, earlierJobs } from '../forecast';
 import { type Forecast, forecastLine } from '../../core/forecast';
 import { Output, colors, seconds } from '../output';
 import { loadProject } from '../project';
@@ -50,6 +50,7 @@ const COLOR: Record<string, (s: string) => string> = { pass: colors.green, fail:
 
 export async function statusCommand(opts: StatusOptions, out: Output): Promise<number> {
   const project = await loadProject(opts.path);
+  let history: History | undefined;
   for (;;) {
     const ids = await listJobIds(project.ref.root);
     // Show the file as a run would see it (new job files as created), without writing it.
@@ -57,7 +58,8 @@ export async function statusCommand(opts: StatusOptions, out: Output): Promise<n
     const live = await findRunningBatch(project);
     let f: Forecast | undefined;
     if (live) {
-      const history = await earlierJobs(live.client, live.handle.workflowId, project.config.ollama.model);
+      // Earlier batches do not change while this one runs: read once, also under --watch.
+      history ??= await earlierJobs(live.client, live.handle.workflowId, project.config.ollama.model);
       f = batchForecast(live.progress, history, project.config.ollama.parallel);
     }
     await live?.close();
