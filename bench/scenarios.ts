@@ -69,7 +69,7 @@ export async function runBenchBatch(ctx: BenchContext, root: string, extra: Part
   const native = await NativeConnection.connect({ address: ctx.address });
   const connection = await Connection.connect({ address: ctx.address });
   const client = new Client({ connection });
-  const workers = await createWorkers({ connection: native, namespace: 'default', queues: project.queues, root: project.ref.root, files: true, llm: true, llmCapacity, ollamaUrl: project.config.ollama.url });
+  const workers = await createWorkers({ connection: native, namespace: 'default', queues: project.queues, root: project.ref.root, files: true, llm: true, llmCapacity, ollamaUrl: project.config.ollama.url, codec: 'plain' });
   const running = runWorkers(workers);
   ctx.ollama.resetStats();
   try {

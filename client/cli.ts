@@ -116,7 +116,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--files-only', "serve only this project's workflows and file activities")
     .option('--llm-capacity <n>', 'model calls at once (the Ollama server capacity)', int('--llm-capacity', 1))
     .option('--url <url>', 'the Ollama server this worker calls (overrides [ollama] url)')
-    .addHelpText('after', '\nExamples:\n  worksplit worker\n  TEMPORAL_ADDRESS=temporal.internal:7233 worksplit worker --llm-only --llm-capacity 2 --url http://localhost:11434')
+    .option('--key-file <file>', "the project's payload key (a copy of its .worksplit/payload.key; or its text in WORKSPLIT_PAYLOAD_KEY): needed by an LLM worker on another machine")
+    .addHelpText('after', '\nExamples:\n  worksplit worker\n  TEMPORAL_ADDRESS=temporal.internal:7233 worksplit worker --llm-only --llm-capacity 2 --url http://localhost:11434 --key-file ~/project.key')
     .action(async (o) => {
       setExit(await (require('./commands/worker') as typeof import('./commands/worker')).workerCommand({ ...o, path: program.opts().path }, out()));
     });

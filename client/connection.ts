@@ -71,10 +71,20 @@ export async function recordedTarget(project: Project): Promise<TemporalTarget |
   return st && { address: st.address, namespace: 'default', embedded: true, uiUrl: st.uiUrl };
 }
 
-export async function connectClient(t: TemporalTarget): Promise<Client> {
+/** A client of the project's server whose payloads are sealed with the project's key
+ * (worker/payload-codec.ts); `root` is the project's folder. */
+export async function connectClient(t: TemporalTarget, root: string): Promise<Client> {
   const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
+  const dataConverter = await clientDataConverter(root);
   const connection = await Connection.connect(connectionOptions(t));
-  return new Client({ connection, namespace: t.namespace });
+  return new Client({ connection, namespace: t.namespace, dataConverter });
+}
+
+/** The data converter of the project's clients (the payload key is made on first use). */
+export async function clientDataConverter(root: string) {
+  const { payloadCodec } = require('./payload-key') as typeof import('./payload-key');
+  const { sealedDataConverter } = require('../worker/payload-codec') as typeof import('../worker/payload-codec');
+  return sealedDataConverter(await payloadCodec(root, { onForged: 'throw' }));
 }
 
 export async function connectWorker(t: TemporalTarget): Promise<NativeConnection> {

@@ -23,7 +23,7 @@ export async function findRunningBatchHandle(project: Project): Promise<RunningB
   if (!target) return undefined;
   let client: Client;
   try {
-    client = await connectClient(target);
+    client = await connectClient(target, project.ref.root);
   } catch {
     return undefined;
   }

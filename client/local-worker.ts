@@ -17,6 +17,8 @@ export async function createLocalWorker(target: TemporalTarget, project: Project
   // The worker module (the SDK's native worker) loads only for a run that hosts a worker.
   const { createWorkers, installQuietRuntime, runWorkers } = require('../worker/workers') as typeof import('../worker/workers');
   installQuietRuntime();
+  const { payloadCodec } = require('./payload-key') as typeof import('./payload-key');
+  const codec = await payloadCodec(project.ref.root, { onForged: 'mark' });
   const connection = await connectWorker(target);
   try {
     const workers = await createWorkers({
@@ -28,6 +30,7 @@ export async function createLocalWorker(target: TemporalTarget, project: Project
       files: true,
       llm: true,
       llmCapacity: project.config.ollama.parallel,
+      codec,
     });
     return { connection, run: () => runWorkers(workers), close: () => connection.close() };
   } catch (e) {

@@ -2,11 +2,12 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { BUNDLE_FILE, packageRoot } from '../worker/bundle';
+import { BUNDLE_FILE, WORKFLOW_BUNDLE_OPTIONS, packageRoot } from '../worker/bundle';
 
 export async function bundleTo(file: string): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
+    ...WORKFLOW_BUNDLE_OPTIONS,
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });
   writeFileSync(file, code);

@@ -17,10 +17,19 @@ export function packageRoot(): string {
 
 export const BUNDLE_FILE = 'dist/workflow-bundle.js';
 
-export function workflowCodeOptions(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+/** What the workflow code is bundled with: the interceptor that accepts only the project's
+ * workers' answers, and the failure converter that encrypts failure messages (both in the
+ * workflow sandbox). */
+export const WORKFLOW_BUNDLE_OPTIONS = {
+  workflowInterceptorModules: [require.resolve('../workflows/authentic-call')],
+  failureConverterPath: require.resolve('../core/failure-converter'),
+};
+
+export function workflowCodeOptions(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors'> {
   const explicit = process.env.WORKSPLIT_WORKFLOW_BUNDLE;
   if (explicit) return { workflowBundle: { codePath: explicit } };
   const prebuilt = path.join(packageRoot(), BUNDLE_FILE);
   if (existsSync(prebuilt)) return { workflowBundle: { codePath: prebuilt } };
-  return { workflowsPath: require.resolve('../workflows') };
+  // Bundled when the worker starts; the failure converter comes with the worker's data converter.
+  return { workflowsPath: require.resolve('../workflows'), interceptors: { workflowModules: WORKFLOW_BUNDLE_OPTIONS.workflowInterceptorModules } };
 }

@@ -1,8 +1,11 @@
 // Building the workers one process runs: the project worker (workflows + file activities on the
 // project's queue) and the LLM worker (model calls on the shared LLM queue).
 import { setFlagsFromString } from 'node:v8';
+import { ApplicationFailure, type PayloadCodec } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, WorkerOptions } from '@temporalio/worker';
 import { createFileActivities, createLlmActivities } from '../activities';
+import { isForgedValue } from '../core/payload-marks';
+import { sealedDataConverter } from './payload-codec';
 import type { TaskQueues } from '../workflows/types';
 import { workflowCodeOptions } from './bundle';
 
@@ -22,6 +25,25 @@ export interface WorkerSetup {
    * taken from a workflow's input: whoever can start a workflow on the queue must not be able to
    * send the project's files to a server of their choosing, or choose the answers written. */
   ollamaUrl: string;
+  /** The project's payload codec (worker/payload-codec.ts): every payload sealed with its key,
+   * and nothing accepted that the key does not open. 'plain' (tests of workflow logic, benchmarks
+   * and recorded histories only) sends payloads as they are. */
+  codec: PayloadCodec | 'plain';
+}
+
+/** An activity refuses arguments the project's key did not open (a workflow started by someone
+ * without the key), for good, before it does anything: no model call, no file read. */
+function sealedOnly<T extends object>(activities: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    if (typeof fn !== 'function') continue;
+    out[name] = (...args: unknown[]) => {
+      const forged = args.find(isForgedValue);
+      if (forged) throw ApplicationFailure.create({ type: 'Unauthenticated', nonRetryable: true, message: `refused ${name}: its request is ${forged.worksplitUnauthenticated}; this worker serves only requests sealed with its project's payload key` });
+      return (fn as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  return out as T;
 }
 
 // Cancellation reaches an activity only with a heartbeat's answer, so heartbeats must not be
@@ -66,6 +88,9 @@ export function tuneV8ForWorkers(): void {
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   tuneV8ForWorkers();
   const workers: Promise<Worker>[] = [];
+  const sealed = setup.codec !== 'plain';
+  const data = { dataConverter: sealedDataConverter(setup.codec) };
+  const guard = <T extends object>(a: T): T => (sealed ? sealedOnly(a) : a);
   if (setup.files) {
     workers.push(
       Worker.create({
@@ -74,7 +99,10 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         namespace: setup.namespace,
         taskQueue: setup.queues.project,
         ...workflowCodeOptions(),
-        activities: createFileActivities(setup.root),
+        ...data,
+        // With model calls served here too, the workflows can make a call again as a local
+        // activity when a worker without the key took it (workflows/authentic-call.ts).
+        activities: guard({ ...createFileActivities(setup.root), ...(setup.llm ? createLlmActivities({ url: setup.ollamaUrl }) : {}) }),
         maxConcurrentActivityTaskExecutions: 200,
       }),
     );
@@ -86,7 +114,8 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         connection: setup.connection,
         namespace: setup.namespace,
         taskQueue: setup.queues.llm,
-        activities: createLlmActivities({ url: setup.ollamaUrl }),
+        ...data,
+        activities: guard(createLlmActivities({ url: setup.ollamaUrl })),
         maxConcurrentActivityTaskExecutions: Math.max(1, setup.llmCapacity),
       }),
     );

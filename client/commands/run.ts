@@ -15,7 +15,8 @@ import { effectiveConcurrency } from '../../core/schedule';
 import { concurrentWriters } from '../../core/write-races';
 import type { BatchInput, BatchProgress, BatchResult } from '../../workflows/types';
 import { BATCH_WORKFLOW_TYPE, type BatchWorkflow, progressQuery } from '../../workflows/messages';
-import { connectClient, recordedTarget, resolveTarget, workflowUiUrl } from '../connection';
+import { clientDataConverter, connectClient, recordedTarget, resolveTarget, workflowUiUrl } from '../connection';
+import { startedUnsealed, unsealedBatchMessage } from '../sealed-batch';
 import { type LocalWorker, createLocalWorker } from '../local-worker';
 import { joinNewJobFiles, watchJobFiles } from '../batch-additions';
 import { type History, batchForecast, earlierJobs } from '../forecast';
@@ -98,8 +99,12 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   // On the worker's connection when this process hosts the worker: one connection, and the batch
   // can start eagerly on it.
   const eager = local !== undefined;
-  const client = local ? new Client({ connection: (await local).connection, namespace: target.namespace }) : await connectClient(target);
+  const client = local ? new Client({ connection: (await local).connection, namespace: target.namespace, dataConverter: await clientDataConverter(ref.root) }) : await connectClient(target, ref.root);
   const workflowId = batchWorkflowId(ref.key);
+  if ((await batchRunning(client, workflowId)) && (await startedUnsealed(client, workflowId))) {
+    if (!eager) await client.connection.close();
+    throw new UsageError(unsealedBatchMessage(opts.path !== '.' ? ` --path ${opts.path}` : ''));
+  }
   if (preview.selected.length === 0 && !(await batchRunning(client, workflowId))) {
     // The worker made for nothing never ran; the process exits after this.
     if (!eager) await client.connection.close();
@@ -240,7 +245,7 @@ function batchSummary(groups: string[][], maxConcurrent: number, model: string):
 async function plannedForecast(project: Awaited<ReturnType<typeof loadProject>>, ids: string[], deps: Deps): Promise<Forecast | undefined> {
   const target = await resolveTarget(project, { start: false }).catch(() => undefined);
   if (!target) return undefined;
-  const client = await connectClient(target).catch(() => undefined);
+  const client = await connectClient(target, project.ref.root).catch(() => undefined);
   if (!client) return undefined;
   try {
     const history = await earlierJobs(client, batchWorkflowId(project.ref.key), project.config.ollama.model);

@@ -2,10 +2,13 @@
 // activities) and model calls; --llm-only serves only model calls (any machine next to an
 // Ollama server), --files-only only the project.
 import { connectWorker, resolveTarget } from '../connection';
+import { prepareTarget } from '../remote-server';
 import { Output, UsageError } from '../output';
 import { ollamaUrlProblem } from '../../core/shown';
 import { loadProject } from '../project';
 import { createWorkers, installQuietRuntime, runWorkers } from '../../worker/workers';
+import { AesGcmPayloadCodec } from '../../worker/payload-codec';
+import { KEY_ENV, KEY_FILE, payloadKey } from '../payload-key';
 
 export interface WorkerOptions {
   path: string;
@@ -15,6 +18,8 @@ export interface WorkerOptions {
   llmCapacity?: number;
   /** The Ollama this worker's model calls go to (overrides the job's config). */
   url?: string;
+  /** The project's payload key, copied from its .worksplit/payload.key (client/payload-key.ts). */
+  keyFile?: string;
 }
 
 export async function workerCommand(opts: WorkerOptions, out: Output): Promise<number> {
@@ -24,6 +29,14 @@ export async function workerCommand(opts: WorkerOptions, out: Output): Promise<n
   const project = await loadProject(opts.path);
   project.warnings.forEach((w) => out.warn(w));
   const target = (await resolveTarget(project, { start: true }))!;
+  // On a server worksplit did not start, a missing namespace is named with the command that makes it.
+  if (!target.embedded) await prepareTarget(target, { searchAttributes: false });
+  // The project's key: --key-file, WORKSPLIT_PAYLOAD_KEY, or this checkout's own. An LLM worker
+  // for a server elsewhere makes none of its own: every payload would be sealed with a key the
+  // project does not have, and none of its answers accepted.
+  const key = await payloadKey(project.ref.root, { keyFile: opts.keyFile, create: target.embedded || !opts.llmOnly });
+  if (!key) throw new UsageError(`this worker needs the project's payload key: copy ${KEY_FILE} from the project's machine and pass --key-file FILE (or its text in ${KEY_ENV}); see docs/workers.md`);
+  const codec = new AesGcmPayloadCodec(key, { onForged: 'mark' });
   installQuietRuntime();
   const connection = await connectWorker(target);
   const capacity = opts.llmCapacity ?? project.config.ollama.parallel;
@@ -36,10 +49,11 @@ export async function workerCommand(opts: WorkerOptions, out: Output): Promise<n
     llm: !opts.filesOnly,
     llmCapacity: capacity,
     ollamaUrl: opts.url ?? project.config.ollama.url,
+    codec,
   });
   const running = runWorkers(workers);
   const serving = [!opts.llmOnly ? `project queue ${project.queues.project}` : '', !opts.filesOnly ? `LLM queue ${project.queues.llm} (${capacity} at once)` : ''].filter(Boolean);
-  out.line(`Worker connected to ${target.address}, serving ${serving.join(' and ')}. Ctrl-C stops it.`);
+  out.line(`Worker connected to ${target.address}, serving ${serving.join(' and ')}, payloads sealed with key ${codec.keyId}. Ctrl-C stops it.`);
   const stop = () => running.stop();
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

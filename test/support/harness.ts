@@ -1,5 +1,6 @@
 // Connecting tests to the suite's Temporal server and running real workers and batches on it.
 import { Client, Connection, WorkflowHandle, WorkflowIdConflictPolicy } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { ConfigOverrides } from '../../core/config';
 import { batchWorkflowId } from '../../core/ids';
@@ -45,7 +46,9 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
-export async function startWorkers(h: Harness, root: string, opts: { llmCapacity?: number; files?: boolean; llm?: boolean; overrides?: ConfigOverrides } = {}): Promise<RunningWorkers> {
+/** Workers of `root` on the suite's server. Payloads are plain unless `codec` is given (the
+ * project's sealed payloads are tested with it: test/reliability/safety-payloads.test.ts). */
+export async function startWorkers(h: Harness, root: string, opts: { llmCapacity?: number; files?: boolean; llm?: boolean; overrides?: ConfigOverrides; codec?: PayloadCodec } = {}): Promise<RunningWorkers> {
   // The worker's Ollama is its project's (with the run's --url), as `worksplit run` makes it.
   const project = await loadProject(root, opts.overrides);
   const workers = await createWorkers({
@@ -57,6 +60,7 @@ export async function startWorkers(h: Harness, root: string, opts: { llmCapacity
     files: opts.files ?? true,
     llm: opts.llm ?? true,
     llmCapacity: opts.llmCapacity ?? 64,
+    codec: opts.codec ?? 'plain',
   });
   const running = runWorkers(workers);
   return {
