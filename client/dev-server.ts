@@ -2,7 +2,7 @@
 // .worksplit/temporal.db, with the Web UI on, detached so it outlives the CLI (the batch can be
 // inspected and resumed after the CLI exits). State lives in .worksplit/server.json.
 import { execFileSync, spawn } from 'node:child_process';
-import { promises as fs, openSync, closeSync, fchmodSync, readFileSync } from 'node:fs';
+import { promises as fs, openSync, closeSync, fchmodSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Connection } from '@temporalio/client';
@@ -17,6 +17,10 @@ export interface ServerState {
   uiUrl: string;
   db: string;
   startedAt: string;
+  /** The database file's identity (device and inode) once the server made it: the server is
+   * still this project's after the folder is moved (its command line names the old path). */
+  dbDev?: number;
+  dbIno?: number;
 }
 
 export interface ServerStatus {
@@ -143,15 +147,88 @@ function commandLine(pid: number): string[] | undefined {
   }
 }
 
-/** Whether pid is this project's dev server: a `temporal server start-dev` whose database is
- * this project's .worksplit/temporal.db. Only such a process is ever signalled. */
-export function isProjectServer(pid: number, root: string): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 1 || !alive(pid)) return false;
-  const args = commandLine(pid);
-  if (!args) return false;
+interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
+function identityOf(file: string): FileIdentity | undefined {
+  try {
+    const st = statSync(file);
+    return { dev: st.dev, ino: st.ino };
+  } catch {
+    return undefined;
+  }
+}
+
+const same = (a: FileIdentity | undefined, b: FileIdentity | undefined) => !!a && !!b && a.dev === b.dev && a.ino === b.ino;
+
+/** Whether pid has the file open (Linux: /proc/PID/fd); undefined where that cannot be seen. */
+function holds(pid: number, file: FileIdentity): boolean | undefined {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return existsProc() ? false : undefined;
+  }
+  return fds.some((fd) => same(identityOf(`/proc/${pid}/fd/${fd}`), file));
+}
+
+function existsProc(): boolean {
+  try {
+    readdirSync('/proc/self/fd');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The --db-filename of a `temporal server start-dev` command line; undefined for any other. */
+function devServerDb(args: string[] | undefined): string | undefined {
+  if (!args) return undefined;
   const i = args.indexOf('start-dev');
   const db = args.indexOf('--db-filename');
-  return i > 0 && args[i - 1] === 'server' && db >= 0 && args[db + 1] === dbPath(root);
+  return i > 0 && args[i - 1] === 'server' && db >= 0 ? args[db + 1] : undefined;
+}
+
+/** Whether pid is this project's dev server: a `temporal server start-dev` on this project's
+ * .worksplit/temporal.db. Only such a process is ever signalled. The database is recognised by
+ * its path, or, after the project folder was moved (the command line names the old path), by the
+ * file's identity: the process has this very file open (Linux), or, where that cannot be seen,
+ * server.json recorded this file's identity and the old path holds no other database. */
+export function isProjectServer(pid: number, root: string, recorded?: Pick<ServerState, 'dbDev' | 'dbIno'>): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 1 || !alive(pid)) return false;
+  const db = devServerDb(commandLine(pid));
+  if (db === undefined) return false;
+  if (db === dbPath(root)) return true;
+  const ours = identityOf(dbPath(root));
+  if (!ours) return false;
+  const open = holds(pid, ours);
+  if (open !== undefined) return open;
+  const named = identityOf(db);
+  return same(ours, recorded && recorded.dbDev !== undefined && recorded.dbIno !== undefined ? { dev: recorded.dbDev, ino: recorded.dbIno } : undefined) && (!named || same(named, ours));
+}
+
+/** A `temporal server start-dev` that has this project's database open, whatever path its
+ * command line names (Linux only; elsewhere undefined): a second server must never be started
+ * on one database. */
+function serverHoldingDb(root: string): { pid: number; args: string[] } | undefined {
+  const ours = identityOf(dbPath(root));
+  if (!ours || !existsProc()) return undefined;
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isSafeInteger(pid) || pid <= 1 || pid === process.pid) continue;
+    const args = commandLine(pid);
+    if (devServerDb(args) === undefined) continue;
+    if (holds(pid, ours)) return { pid, args: args! };
+  }
+  return undefined;
+}
+
+function argValue(args: string[], name: string): number | undefined {
+  const i = args.indexOf(name);
+  const v = i >= 0 ? Number(args[i + 1]) : NaN;
+  return isPort(v) ? v : undefined;
 }
 
 /** Whether the server answers: the default namespace is described. */
@@ -175,7 +252,7 @@ export async function serverAnswers(address: string, timeoutMs = 1000): Promise<
 export async function recordedServer(root: string): Promise<ServerState | undefined> {
   if (await stateDirProblem(root)) return undefined;
   const { state } = await readState(root);
-  return state && alive(state.pid) && isProjectServer(state.pid, root) ? state : undefined;
+  return state && alive(state.pid) && isProjectServer(state.pid, root, state) ? state : undefined;
 }
 
 export async function serverStatus(root: string): Promise<ServerStatus> {
@@ -184,7 +261,7 @@ export async function serverStatus(root: string): Promise<ServerStatus> {
   const { state, untrusted } = await readState(root);
   if (!state) return { running: false, untrusted };
   if (!alive(state.pid)) return { running: false, state };
-  if (!isProjectServer(state.pid, root)) {
+  if (!isProjectServer(state.pid, root, state)) {
     return { running: false, untrusted: `.worksplit/server.json names pid ${state.pid}, which is not this project's Temporal server (left alone)` };
   }
   return { running: await serverAnswers(state.address), state };
@@ -240,6 +317,20 @@ export async function ensureServer(root: string, opts: StartOptions = {}): Promi
   try {
     const st = await serverStatus(root);
     if (st.running && st.state) return st.state;
+    // A server on this database that server.json does not name (server.json lost or replaced):
+    // taken when it answers, never doubled.
+    const holder = serverHoldingDb(root);
+    if (holder) {
+      const port = argValue(holder.args, '--port');
+      const uiPort = argValue(holder.args, '--ui-port');
+      if (port && uiPort && (await serverAnswers(`127.0.0.1:${port}`))) {
+        const state: ServerState = { pid: holder.pid, port, uiPort, address: `127.0.0.1:${port}`, uiUrl: `http://127.0.0.1:${uiPort}`, db: dbPath(root), startedAt: new Date().toISOString(), ...dbIdentity(root) };
+        await writeState(root, state);
+        opts.onNote?.(`found this project's Temporal server (pid ${holder.pid}) running on its database; .worksplit/server.json names it again`);
+        return state;
+      }
+      throw new Error(`pid ${holder.pid} runs "temporal server start-dev" on this project's database but does not answer; a second server is not started on one database. If it is a wedged server, stop it yourself (kill ${holder.pid}), then try again`);
+    }
     if (st.untrusted) opts.onNote?.(`${st.untrusted}; starting a new server`);
     if (st.state && !st.untrusted && alive(st.state.pid)) {
       // Ours by its command line, but not answering yet: give it the start-up time. One that never
@@ -302,14 +393,26 @@ async function startServer(root: string, previous: ServerState | undefined, opts
     db,
     startedAt: new Date().toISOString(),
   };
-  await writeFileAtomic(stateFile(root), JSON.stringify(state, null, 2), { displayName: '.worksplit/server.json' });
-  // Made with the process's umask (in a folder no one else may enter); the owner's alone from here.
-  await fs.chmod(stateFile(root), STATE_FILE_MODE);
+  await writeState(root, state);
   if (!(await waitUntilAnswering(address, child.pid, opts.timeoutMs ?? 30_000))) {
     const tail = (await fs.readFile(path.join(stateDir(root), 'server.log'), 'utf8').catch(() => '')).split('\n').slice(-8).join('\n');
     throw new Error(`the Temporal dev server did not come up on ${address} (log: .worksplit/server.log)\n${tail}`);
   }
-  return state;
+  // The database exists now: its identity recognises the server after the folder moves.
+  const known = { ...state, ...dbIdentity(root) };
+  await writeState(root, known);
+  return known;
+}
+
+function dbIdentity(root: string): Pick<ServerState, 'dbDev' | 'dbIno'> {
+  const id = identityOf(dbPath(root));
+  return id ? { dbDev: id.dev, dbIno: id.ino } : {};
+}
+
+async function writeState(root: string, state: ServerState): Promise<void> {
+  await writeFileAtomic(stateFile(root), JSON.stringify(state, null, 2), { displayName: '.worksplit/server.json' });
+  // Made with the process's umask (in a folder no one else may enter); the owner's alone from here.
+  await fs.chmod(stateFile(root), STATE_FILE_MODE);
 }
 
 async function waitUntilAnswering(address: string, pid: number, timeoutMs: number): Promise<boolean> {
@@ -324,12 +427,13 @@ async function waitUntilAnswering(address: string, pid: number, timeoutMs: numbe
 
 /** SIGTERM, then SIGKILL after 10 s; the identity is checked again before each signal, since the
  * process may exit and its pid be reused meanwhile. */
-async function stopProjectServer(pid: number, root: string): Promise<void> {
-  if (!isProjectServer(pid, root)) return;
+async function stopProjectServer(state: ServerState, root: string): Promise<void> {
+  const { pid } = state;
+  if (!isProjectServer(pid, root, state)) return;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 10_000;
   while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (isProjectServer(pid, root)) process.kill(pid, 'SIGKILL');
+  if (isProjectServer(pid, root, state)) process.kill(pid, 'SIGKILL');
 }
 
 function notAnswering(state: ServerState): string {
@@ -346,6 +450,6 @@ export async function stopServer(root: string): Promise<StopResult> {
   if (!st.state || !alive(st.state.pid)) return { stopped: false, why: 'No Temporal dev server was running for this project.' };
   // Its command line names our database, and the recorded address must answer as a server too.
   if (!st.running) return { stopped: false, why: notAnswering(st.state) };
-  await stopProjectServer(st.state.pid, root);
+  await stopProjectServer(st.state, root);
   return { stopped: true };
 }
