@@ -236,9 +236,31 @@ function failureOf(e: unknown, stop: string | undefined, c: { llm: LlmSettings; 
 type OllamaDone = Pick<ChatResponse, 'prompt_eval_count' | 'eval_count' | 'total_duration' | 'model'> & { done_reason?: string };
 
 function finish(llm: LlmSettings, text: string, r: OllamaDone, started: number, numCtx: number, facts: ModelContextFacts): ChatResult {
-  checkAnswerSize(text, llm);
   const promptTokens = r.prompt_eval_count ?? 0;
   const outputTokens = r.eval_count ?? 0;
+  // The call ran whether or not its answer is used: its tokens count in the job's usage.
+  const usage: CallUsage = { promptTokens, outputTokens, modelMs: Math.round((r.total_duration ?? 0) / 1e6) };
+  try {
+    return checked(llm, text, r, started, numCtx, facts, usage);
+  } catch (e) {
+    throw e instanceof ApplicationFailure ? withUsage(e, usage) : e;
+  }
+}
+
+/** The usage of a call whose answer was refused, in its failure's details (read by the job). */
+export interface CallUsage {
+  promptTokens: number;
+  outputTokens: number;
+  modelMs: number;
+}
+
+function withUsage(f: ApplicationFailure, usage: CallUsage): ApplicationFailure {
+  return ApplicationFailure.create({ message: f.message, type: f.type ?? undefined, nonRetryable: f.nonRetryable ?? undefined, details: [{ usage }] });
+}
+
+function checked(llm: LlmSettings, text: string, r: OllamaDone, started: number, numCtx: number, facts: ModelContextFacts, usage: CallUsage): ChatResult {
+  checkAnswerSize(text, llm);
+  const { promptTokens, outputTokens } = usage;
   const used = `prompt ${promptTokens} + answer ${outputTokens} tokens, num_ctx ${numCtx}${facts.maxContext !== undefined ? `, model maximum ${facts.maxContext}` : ''}`;
   if (promptTokens > 0 && promptWasCut(promptTokens, numCtx)) {
     // A server that ignores truncate: false keeps only the end of the prompt: never use such an answer.
@@ -250,7 +272,7 @@ function finish(llm: LlmSettings, text: string, r: OllamaDone, started: number, 
   if (r.done_reason === 'length') {
     throw finalFailure(`the answer of ${llm.model} was cut short at a length limit (done_reason "length"; ${used}); it was not used: raise max_output_lines or num_ctx, or split the job`, 'ContextOverflow');
   }
-  return { text, model: r.model ?? llm.model, promptTokens, outputTokens, modelMs: Math.round((r.total_duration ?? 0) / 1e6), wallMs: Date.now() - started, numCtx };
+  return { text, model: r.model ?? llm.model, promptTokens, outputTokens, modelMs: usage.modelMs, wallMs: Date.now() - started, numCtx };
 }
 
 function errorText(e: unknown): string {

@@ -13,6 +13,7 @@ import {
 } from '@temporalio/workflow';
 import { STATUS_KEY } from '../core/search-attributes';
 import type { LlmActivities } from '../activities';
+import type { CallUsage } from '../activities/llm';
 import type { JobStepRequest, WrittenBeforeFailure } from '../activities/job-step';
 import type { PreparedPrompt } from '../core/prompts';
 import { NON_RETRYABLE, commandActivities, fileActivities } from './activity-proxies';
@@ -186,7 +187,12 @@ export class JobRun {
     // The summary names the call in the Web UI: "generate src/x.ts with qwen3".
     const summary = `${spec.kind} ${summaryTargets(spec, job).join(', ')} with ${settings.llm.model}`.slice(0, 200);
     const format = spec.kind === 'verify' && spec.structured ? { format: { ...VERDICT_SCHEMA } } : {};
-    const answer = await this.llm.llmChat.executeWithOptions({ ...this.llmOptions, summary }, [{ llm: settings.llm, prompt: prepared.prompt, kind: spec.kind, ...format }]);
+    const answer = await this.llm.llmChat.executeWithOptions({ ...this.llmOptions, summary }, [{ llm: settings.llm, prompt: prepared.prompt, kind: spec.kind, ...format }]).catch((e: unknown) => {
+      // A call whose answer was refused (cut at a limit, too long) still ran: its tokens count.
+      const used = refusedCallUsage(e);
+      if (used) this.tokens = addUsage(this.tokens, { calls: 1, ...used });
+      throw e;
+    });
     this.tokens = addUsage(this.tokens, { calls: 1, promptTokens: answer.promptTokens, outputTokens: answer.outputTokens, modelMs: answer.modelMs });
     return { text: answer.text, targets: prepared.targets };
   }
@@ -299,6 +305,16 @@ export class JobRun {
     const stray = outsideDir(this.outputs.filter((p) => !declared.has(p)), this.job.outputDir);
     return stray.length > 0 ? [`wrote ${stray.join(', ')}, outside its output_dir ${this.job.outputDir}`] : [];
   }
+}
+
+function refusedCallUsage(e: unknown): CallUsage | undefined {
+  for (let c = e as { cause?: unknown } | undefined; c; c = c.cause as typeof c) {
+    if (c instanceof ApplicationFailure) {
+      const u = (c.details?.[0] as { usage?: CallUsage } | undefined)?.usage;
+      if (u && typeof u.promptTokens === 'number' && typeof u.outputTokens === 'number') return { promptTokens: u.promptTokens, outputTokens: u.outputTokens, modelMs: typeof u.modelMs === 'number' ? u.modelMs : 0 };
+    }
+  }
+  return undefined;
 }
 
 function writtenBeforeFailure(e: unknown): string[] {

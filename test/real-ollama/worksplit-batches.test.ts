@@ -68,10 +68,22 @@ test('a prompt beyond the model maximum: the real 400 becomes ContextOverflow wi
 
 test('an answer that runs into the end of the context stops with done_reason "length" and fails the job; nothing written', async () => {
   ollama = await startRealOllama();
-  const root = project({ url: ollama.url, model: ollama.model, contextBytes: 500, ollamaToml: 'options = { num_ctx = 2048, temperature = 1, seed = 3 }' });
+  // num_predict = -1 (the user's, which wins): no bound but the context.
+  const root = project({ url: ollama.url, model: ollama.model, contextBytes: 500, ollamaToml: 'options = { num_ctx = 2048, num_predict = -1, temperature = 1, seed = 3 }' });
   const r = await runBatch(h, root);
   expect(r.jobs.job.state).toBe('failed');
   expect(r.jobs.job.reason).toMatch(/was cut short at a length limit \(done_reason "length"; prompt \d+ \+ answer \d+ tokens, num_ctx 2048, model maximum 8192\)/);
+  expect(existsSync(path.join(root, 'out/job.txt'))).toBe(false);
+}, 240_000);
+
+test('an answer that rambles on is stopped by Ollama at num_predict (max_output_lines x 10 tokens) and fails the job naming the limit; nothing written', async () => {
+  ollama = await startRealOllama();
+  const root = project({ url: ollama.url, model: ollama.model, contextBytes: 500, ollamaToml: 'options = { temperature = 1, seed = 3 }' });
+  const r = await runBatch(h, root);
+  expect(r.jobs.job.state).toBe('failed');
+  expect(r.jobs.job.reason).toMatch(/reached its length limit, 500 tokens \(num_predict, from max_output_lines\)/);
+  // Ollama's own count: the answer was cut at exactly num_predict tokens.
+  expect(r.jobs.job.tokens!.outputTokens).toBe(500);
   expect(existsSync(path.join(root, 'out/job.txt'))).toBe(false);
 }, 240_000);
 
@@ -85,7 +97,7 @@ test('calls queued behind Ollama\'s one slot wait longer than stall_seconds and 
     model: ollama.model,
     contextBytes: 300,
     jobs: ['a', 'b', 'c'],
-    ollamaToml: 'parallel = 3\nstall_seconds = 0.3\noptions = { num_ctx = 8192, temperature = 1, seed = 5 }',
+    ollamaToml: 'parallel = 3\nstall_seconds = 0.3\noptions = { num_ctx = 8192, num_predict = -1, temperature = 1, seed = 5 }',
     toml: '[batch]\nmax_concurrent = 3\n',
   });
   const r = await runBatch(h, root, { llmCapacity: 3 });
