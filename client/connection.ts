@@ -42,7 +42,8 @@ export function configuredTarget(project: Project, env: NodeJS.ProcessEnv = proc
     address,
     namespace,
     embedded: false,
-    uiUrl: vars.TEMPORAL_UI_URL,
+    // Temporal Cloud's UI follows from its address; a self-hosted UI's must be given.
+    uiUrl: vars.TEMPORAL_UI_URL ?? (require('./remote-server') as typeof import('./remote-server')).knownUiUrl(address),
     ...(connectionOptions.tls ? { tls: connectionOptions.tls } : {}),
     ...(typeof connectionOptions.apiKey === 'string' ? { apiKey: connectionOptions.apiKey } : {}),
     ...(connectionOptions.metadata ? { metadata: connectionOptions.metadata as Record<string, string> } : {}),

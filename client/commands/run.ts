@@ -15,7 +15,8 @@ import { effectiveConcurrency } from '../../core/schedule';
 import { concurrentWriters } from '../../core/write-races';
 import type { BatchInput, BatchProgress, BatchResult } from '../../workflows/types';
 import { BATCH_WORKFLOW_TYPE, type BatchWorkflow, progressQuery } from '../../workflows/messages';
-import { clientDataConverter, connectClient, recordedTarget, resolveTarget, workflowUiUrl } from '../connection';
+import { clientDataConverter, configuredTarget, connectClient, recordedTarget, resolveTarget, workflowUiUrl } from '../connection';
+import { prepareTarget, uiHint } from '../remote-server';
 import { startedUnsealed, unsealedBatchMessage } from '../sealed-batch';
 import { type LocalWorker, createLocalWorker } from '../local-worker';
 import { joinNewJobFiles, watchJobFiles } from '../batch-additions';
@@ -82,6 +83,10 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   // batch is started.
   const planned = handled(planFromProject(ref.root, config.limits.max_context_files, selection));
   const recorded = runWorker ? await recordedTarget(project) : undefined;
+  // A server worksplit did not start: its namespace checked and the search attributes registered
+  // where missing (client/remote-server.ts), before the worker polls it.
+  const remote = configuredTarget(project);
+  const ready = remote ? handled(prepareTarget(remote, { searchAttributes: config.temporal.search_attributes ?? true })) : undefined;
   const early = recorded ? handled(createLocalWorker(recorded, project)) : undefined;
   if (health) {
     const h = await health;
@@ -90,6 +95,9 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
   // A corrupt status file stops the run before anything starts, with its backup named (the run
   // would write it: the copy is saved now; a dry run only reads and saves none).
   const statuses = await statusStoreFor(ref.root).read({ backUpCorrupt: true });
+
+  const prepared = await ready;
+  if (prepared?.registered.length) out.line(`Registered the search attributes ${prepared.registered.join(', ')} in namespace "${remote!.namespace}" on ${remote!.address}.`);
   const earlyWorker = await early?.catch(() => undefined);
   // Otherwise the server is found, or the embedded one started, only now, once the checks passed.
   const target = earlyWorker ? recorded! : (await resolveTarget(project, { start: true }))!;
@@ -186,6 +194,7 @@ export async function runCommand(opts: RunOptions, out: Output): Promise<number>
     out.line(attached ? `Attached to the running batch ${colors.bold(workflowId)} (started ${described.startTime.toISOString()}).` : `Started batch ${colors.bold(workflowId)}.`);
     const ui = workflowUiUrl(target, workflowId);
     if (ui) out.line(`Web UI: ${ui}`);
+    else if (!target.embedded) out.line(colors.dim(`Web UI: ${uiHint(target)}`));
     // Job files written since the running batch planned join it (a run that started the batch
     // planned them all just now).
     if (attached && !opts.fixOnly) await joinNewJobFiles(handle, out);
