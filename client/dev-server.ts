@@ -2,11 +2,12 @@
 // .worksplit/temporal.db, with the Web UI on, detached so it outlives the CLI (the batch can be
 // inspected and resumed after the CLI exits). State lives in .worksplit/server.json.
 import { execFileSync, spawn } from 'node:child_process';
-import { promises as fs, openSync, closeSync, fchmodSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, promises as fs, openSync, closeSync, fchmodSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { writeFileAtomic } from '../project/atomic-write';
+import { packageRoot } from '../worker/bundle';
 import { DEV_SERVER_DYNAMIC_CONFIG, dynamicConfigArgs, findTemporalCli } from './temporal-cli';
 
 export interface ServerState {
@@ -21,6 +22,10 @@ export interface ServerState {
    * still this project's after the folder is moved (its command line names the old path). */
   dbDev?: number;
   dbIno?: number;
+  /** The Web UI's front door and codec endpoint (client/ui-front.ts), where `uiUrl` points; the
+   * dev server's own UI is on `uiPort`. */
+  frontPort?: number;
+  frontPid?: number;
 }
 
 export interface ServerStatus {
@@ -46,6 +51,9 @@ const STATE_FILES = ['server.json', 'server.log', 'server.lock', 'temporal.db', 
  * key: the owner's alone. The folder is 0700 and its files 0600, fixed on every start when an
  * older version (or a copy) left them wider. */
 export const STATE_DIR_MODE = 0o700;
+
+/** Where the UI front (client/ui-front.ts) answers the Web UI's codec requests. */
+export const CODEC_PATH = '/worksplit-codec';
 export const STATE_FILE_MODE = 0o600;
 
 /** Make .worksplit/ (0700) or narrow it and the files in it to the owner (0600 files); returns its
@@ -349,6 +357,8 @@ async function startServer(root: string, previous: ServerState | undefined, opts
   const port = previous && (await portFree(previous.port)) ? previous.port : await freePort();
   let uiPort = previous && previous.uiPort !== port && (await portFree(previous.uiPort)) ? previous.uiPort : await freePort();
   while (uiPort === port) uiPort = await freePort();
+  let frontPort = previous?.frontPort && ![port, uiPort].includes(previous.frontPort) && (await portFree(previous.frontPort)) ? previous.frontPort : await freePort();
+  while (frontPort === port || frontPort === uiPort) frontPort = await freePort();
   const db = dbPath(root);
   const { SEARCH_ATTRIBUTE_NAMES } = require('../core/search-attributes') as typeof import('../core/search-attributes');
   const args = [
@@ -358,6 +368,8 @@ async function startServer(root: string, previous: ServerState | undefined, opts
     '--port', String(port),
     '--ui-port', String(uiPort),
     '--ui-disable-news-fetch',
+    // The UI decodes sealed payloads through the front, for the owner's browser only.
+    '--ui-codec-endpoint', `http://127.0.0.1:${frontPort}${CODEC_PATH}`,
     '--log-level', 'warn',
     // WAL with synchronous=NORMAL: every state change still survives a crash of the server
     // process; only an OS crash can lose the last few. Several times faster than the default.
@@ -384,14 +396,17 @@ async function startServer(root: string, previous: ServerState | undefined, opts
   child.unref();
   if (child.pid === undefined) throw new Error('could not start the Temporal dev server (no process id)');
   const address = `127.0.0.1:${port}`;
+  const front = await startFront(root, frontPort, uiPort, child.pid);
   const state: ServerState = {
     pid: child.pid,
     port,
     uiPort,
     address,
-    uiUrl: `http://127.0.0.1:${uiPort}`,
+    uiUrl: `http://127.0.0.1:${frontPort}`,
     db,
     startedAt: new Date().toISOString(),
+    frontPort,
+    ...(front ? { frontPid: front } : {}),
   };
   await writeState(root, state);
   if (!(await waitUntilAnswering(address, child.pid, opts.timeoutMs ?? 30_000))) {
@@ -402,6 +417,22 @@ async function startServer(root: string, previous: ServerState | undefined, opts
   const known = { ...state, ...dbIdentity(root) };
   await writeState(root, known);
   return known;
+}
+
+/** Start the UI front (client/ui-front.ts) beside the server; it ends when the server does. */
+async function startFront(root: string, port: number, uiPort: number, serverPid: number): Promise<number | undefined> {
+  const script = [path.join(__dirname, 'ui-front.js'), path.join(packageRoot(), 'dist', 'client', 'ui-front.js')].find((f) => existsSync(f));
+  if (!script) return undefined;
+  const log = openSync(path.join(stateDir(root), 'server.log'), 'a', STATE_FILE_MODE);
+  const umask = process.umask(0o077);
+  try {
+    const child = spawn(process.execPath, [script, path.resolve(root), String(port), String(uiPort), String(serverPid)], { detached: true, stdio: ['ignore', log, log], cwd: root });
+    child.unref();
+    return child.pid;
+  } finally {
+    process.umask(umask);
+    closeSync(log);
+  }
 }
 
 function dbIdentity(root: string): Pick<ServerState, 'dbDev' | 'dbIno'> {

@@ -76,18 +76,31 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   open(p: Payload): Payload {
     if (this.opts.onForged === 'throw' && str(p.metadata?.encoding) !== ENCRYPTED_ENCODING) return p;
     const why = this.problem(p);
-    if (why === undefined) {
-      try {
-        const data = Buffer.from(p.data!);
-        const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, IV_BYTES));
-        decipher.setAAD(this.aad);
-        decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-        return deserialize(Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]));
-      } catch {
-        return this.forged('its authentication tag does not match this project\'s key');
-      }
+    if (why !== undefined) return this.forged(why);
+    try {
+      return this.decrypt(p);
+    } catch {
+      return this.forged("its authentication tag does not match this project's key");
     }
-    return this.forged(why);
+  }
+
+  /** The payload opened, or as it is when the key does not open it (for display: the Web UI's
+   * codec endpoint, client/ui-front.ts). */
+  openOrKeep(p: Payload): Payload {
+    if (this.problem(p) !== undefined) return p;
+    try {
+      return this.decrypt(p);
+    } catch {
+      return p;
+    }
+  }
+
+  private decrypt(p: Payload): Payload {
+    const data = Buffer.from(p.data!);
+    const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, IV_BYTES));
+    decipher.setAAD(this.aad);
+    decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+    return deserialize(Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]));
   }
 
   private problem(p: Payload): string | undefined {

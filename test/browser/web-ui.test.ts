@@ -19,6 +19,16 @@ let ollama: OllamaTestServer;
 let browser: Browser;
 let root: string;
 
+/** The job workflow's first input payload as the server holds it (sealed), in the codec
+ * endpoint's JSON form, read through the UI's own API like any visitor could. */
+async function sealedInputOf(uiUrl: string, workflowId: string): Promise<{ metadata: Record<string, string>; data: string }> {
+  const res = await fetch(`${uiUrl}/api/v1/namespaces/default/workflows/${encodeURIComponent(workflowId)}/history?maximumPageSize=1`);
+  const body = (await res.json()) as { history: { events: Array<{ workflowExecutionStartedEventAttributes: { input: { payloads: Array<{ metadata: Record<string, string>; data: string }> } } }> } };
+  const p = body.history.events[0].workflowExecutionStartedEventAttributes.input.payloads[0];
+  expect(Buffer.from(p.metadata.encoding, 'base64').toString()).toBe('binary/encrypted');
+  return p;
+}
+
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   ollama = await new OllamaTestServer().start();
@@ -40,8 +50,42 @@ test('the Web UI lists the batch and its jobs by WorkSplitProject, and shows a j
 
   const ui = await runCli(['--path', root, 'ui'], { TEMPORAL_ADDRESS: '' });
   expect(ui.output).toContain(`batch: ${uiUrl}/namespaces/default/workflows/worksplit%2F${encodeURIComponent(key)}%2Fbatch`);
+  // Payloads are sealed with the project's key (issue 24): the UI shows them through the codec
+  // endpoint, for a browser that opened the address `ui` prints (its secret is in a 0600 file).
+  const login = /to read inputs and results in this browser.*: (\S+)/.exec(ui.output)![1];
+  const token = readFileSync(path.join(root, '.worksplit', 'ui.token'), 'utf8').trim();
+  expect(login).toContain(token);
 
+  // Anyone on the machine can load the UI and learn the endpoint's address from it; without the
+  // owner's cookie the endpoint decodes nothing.
+  const settings = await (await fetch(`${uiUrl}/api/v1/settings`)).json() as { Codec: { Endpoint: string } };
+  expect(settings.Codec.Endpoint).toBe(`${uiUrl}/worksplit-codec`);
+  expect(settings.Codec.Endpoint).not.toContain(token);
+  const sealed = await sealedInputOf(uiUrl, `worksplit/${key}/job/beta`);
+  const stranger = await fetch(`${settings.Codec.Endpoint}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-namespace': 'default' }, body: JSON.stringify({ payloads: [sealed] }) });
+  expect(stranger.status).toBe(403);
+  expect(await stranger.text()).not.toContain('beta');
+  const wrongCookie = await fetch(`${settings.Codec.Endpoint}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: `worksplit-ui-x=${'0'.repeat(64)}` }, body: JSON.stringify({ payloads: [sealed] }) });
+  expect(wrongCookie.status).toBe(403);
+  expect((await fetch(`${uiUrl}/worksplit-login/${'0'.repeat(64)}`, { redirect: 'manual' })).status).toBe(403);
+
+  // A browser that has not signed in sees the job's input sealed: no summary, no project. (One
+  // page for both views: the npm Chromium runs as one process, where a second browser context's
+  // requests do not carry its own cookies.)
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(`worksplit/${key}/job/beta`)}`);
+  await page.getByText(/^completed$/i).first().waitFor({ timeout: 30_000 });
+  // The endpoint refused it; the input is the ciphertext, the summaries are not there.
+  await page.getByText('Codec Server could not connect').first().waitFor({ state: 'attached', timeout: 30_000 });
+  await waitFor(async () => (await page.innerText('body')).includes(sealed.data.slice(0, 40)), 30_000, 'the sealed input on the page');
+  const seen = await page.innerText('body');
+  expect(seen).not.toContain(`"key": "${key}"`);
+  expect(seen).not.toContain('"out/beta.txt"');
+  expect(seen).not.toContain('generate out/beta.txt with qwen-32k:latest');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'web-ui-job-sealed.png'), fullPage: true });
+
+  // Signed in: the browser holds the cookie the endpoint requires.
+  await page.goto(login);
   await page.goto(projectListUrl(uiUrl, 'default', key));
   for (const id of [`worksplit/${key}/batch`, `worksplit/${key}/job/alpha`, `worksplit/${key}/job/beta`]) {
     await page.getByText(id, { exact: true }).first().waitFor({ timeout: 30_000 });
@@ -53,6 +97,12 @@ test('the Web UI lists the batch and its jobs by WorkSplitProject, and shows a j
   await page.getByText(/^completed$/i).first().waitFor({ timeout: 30_000 });
   await page.getByText('verify out/beta.txt with qwen-32k:latest').first().waitFor({ timeout: 30_000 });
   await page.getByText('generate out/beta.txt with qwen-32k:latest').first().waitFor({ timeout: 30_000 });
+  // The job's input and result, decoded: its project and the file it wrote.
+  await waitFor(async () => {
+    const text = await page.innerText('body');
+    return text.includes(`"key": "${key}"`) && text.includes('"out/beta.txt"');
+  }, 30_000, 'the decoded input and result');
+  expect(await page.innerText('body')).not.toContain('Codec Server could not connect');
   await page.screenshot({ path: path.join(ARTIFACTS, 'web-ui-job.png'), fullPage: true });
   // The job's own summary (what it is and what it waited for) is its user metadata.
   await page.getByText('User Metadata', { exact: true }).first().click();
@@ -72,4 +122,4 @@ test('the Web UI lists the batch and its jobs by WorkSplitProject, and shows a j
   await waitFor(shown('2 jobs, 2 groups, max 4 at once, qwen-32k:latest'), 30_000, 'the batch summary');
   await page.screenshot({ path: path.join(ARTIFACTS, 'web-ui-batch-summary.png'), fullPage: true });
   await page.close();
-}, 120_000);
+}, 240_000);
