@@ -1,8 +1,12 @@
 // Workers on many machines: two Ollama servers, each behind its own `worksplit worker --llm-only`
 // process with capacity 2; the batch at max_concurrent 4 uses both, neither above 2 at once.
+import * as path from 'node:path';
+import { Client } from '@temporalio/client';
+import { payloadCodec } from '../../client/payload-key';
+import { sealedDataConverter } from '../../worker/payload-codec';
 import { Harness, connectTestServer, startBatch, startWorkers, waitFor } from '../support/harness';
 import { OllamaTestServer } from '../support/ollama-test-server';
-import { Spawned, spawnCli } from '../support/processes';
+import { Spawned, runCli, spawnCli } from '../support/processes';
 import { makeProject, simpleJob } from '../support/project';
 import { passingReplies } from '../support/replies';
 
@@ -22,15 +26,26 @@ test('two --llm-only workers with capacity 2 share a batch at max_concurrent 4',
   for (let i = 0; i < 2; i++) servers.push(await new OllamaTestServer({ respond: passingReplies({ latencyMs: 250 }) }).start());
   const ids = Array.from({ length: 12 }, (_, i) => `j${String(i).padStart(2, '0')}`);
   // The job config names an Ollama nobody listens on: each LLM worker uses its own --url.
-  const root = makeProject({ ollamaUrl: 'http://127.0.0.1:9', jobs: Object.fromEntries(ids.map((id) => [id, simpleJob(id)])), toml: '\n[batch]\nmax_concurrent = 4\n' });
+  const queuePrefix = `llmw${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const root = makeProject({ ollamaUrl: 'http://127.0.0.1:9', jobs: Object.fromEntries(ids.map((id) => [id, simpleJob(id)])), toml: '\n[batch]\nmax_concurrent = 4\n', queuePrefix });
+  // The LLM workers run on other machines: a folder with the same worksplit.toml settings but not
+  // the checkout. They need the project's payload key, handed over explicitly (docs/workers.md),
+  // and make none of their own.
+  const elsewhere = makeProject({ ollamaUrl: 'http://127.0.0.1:9', jobs: {}, queuePrefix });
+  const keyless = await runCli(['--path', elsewhere, 'worker', '--llm-only', '--url', servers[0].url], { TEMPORAL_ADDRESS: h.address });
+  expect(keyless.code).toBe(2);
+  expect(keyless.output).toContain("this worker needs the project's payload key: copy .worksplit/payload.key from the project's machine and pass --key-file FILE");
+  const workerCodec = await payloadCodec(root, { onForged: 'mark' });
+  const keyFile = path.join(root, '.worksplit', 'payload.key');
   for (const s of servers) {
-    const w = spawnCli(['--path', root, 'worker', '--llm-only', '--llm-capacity', '2', '--url', s.url], { TEMPORAL_ADDRESS: h.address });
+    const w = spawnCli(['--path', elsewhere, 'worker', '--llm-only', '--llm-capacity', '2', '--url', s.url, '--key-file', keyFile], { TEMPORAL_ADDRESS: h.address });
     spawned.push(w);
     await waitFor(() => w.output().includes('Worker connected'), 30_000, 'LLM worker start');
   }
-  const files = await startWorkers(h, root, { llm: false });
+  const files = await startWorkers(h, root, { llm: false, codec: workerCodec });
   try {
-    const { handle } = await startBatch(h, root);
+    const client = new Client({ connection: h.client.connection, dataConverter: sealedDataConverter(await payloadCodec(root, { onForged: 'throw' })) });
+    const { handle } = await startBatch({ ...h, client }, root);
     const result = await handle.result();
     expect(result.totals).toMatchObject({ total: 12, passed: 12 });
   } finally {
