@@ -13,7 +13,7 @@ export default async function globalSetup(): Promise<void> {
   try {
     out = execFileSync('npm', ['run', '--silent', 'cluster:start'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   } catch (e) {
-    throw new Error(`npm run cluster:start failed (scripts/cluster/start.sh; it needs Go for the one-time build and PostgreSQL 15: apt-get install -y postgresql-15): ${(e as Error).message}`);
+    throw new Error(`npm run cluster:start failed (scripts/cluster/start.sh; it needs Go for the one-time build and PostgreSQL 15: apt-get install -y postgresql-15): ${(e as Error).message}`, { cause: e });
   }
   const last = out.trim().split('\n').pop() ?? '';
   const m = /^TEMPORAL_ADDRESS=(\S+)$/.exec(last);
