@@ -6,6 +6,7 @@ import type { BatchProgress } from '../workflows/types';
 import type { BatchWorkflow } from '../workflows/messages';
 import { TemporalTarget, connectClient, resolveTarget } from './connection';
 import type { Project } from './project';
+import { UsageError } from './output';
 
 export interface LiveBatch {
   client: Client;
@@ -24,7 +25,10 @@ export async function findRunningBatchHandle(project: Project): Promise<RunningB
   let client: Client;
   try {
     client = await connectClient(target, project.ref.root);
-  } catch {
+  } catch (e) {
+    // The embedded server not answering means no batch runs; a configured server not answering
+    // says nothing about its batches.
+    if (!target.embedded) throw new UsageError(`the Temporal server at ${target.address} does not answer (${(e as Error).message}); is TEMPORAL_ADDRESS right and the server up?`);
     return undefined;
   }
   const close = () => client.connection.close();

@@ -3,6 +3,7 @@
 // the environment. Every command goes through the built CLI as a separate process, as a user runs
 // it: run, status, ui, pause, resume, concurrency, cancel, and run again after a kill -9.
 import { readFileSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
@@ -101,12 +102,24 @@ test('a namespace without the search attributes: run registers them through the 
   expect(again.output).not.toContain('Registered the search attributes');
 });
 
-test('a namespace that does not exist: run and worker stop with the command that creates it', async () => {
+test('a namespace that does not exist: run and worker stop with the command that creates it; a server that does not answer is named', async () => {
   const root = makeProject({ ollamaUrl: ollama.url, jobs: { x: simpleJob('x') } });
   for (const args of [['run'], ['worker', '--files-only']]) {
     const r = await runCli(['--path', root, ...args], env({ TEMPORAL_NAMESPACE: 'no-such-namespace' }));
     expect(r.code).toBe(2);
     expect(r.output).toContain(`the namespace "no-such-namespace" does not exist on ${address()}: create it: temporal operator namespace create --address ${address()} --namespace no-such-namespace --retention 72h`);
+  }
+  // Nothing listens on the port a closed listener just had: every command says so, not "no batch".
+  const dead = await new Promise<string>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const a = `127.0.0.1:${(srv.address() as AddressInfo).port}`;
+      srv.close(() => resolve(a));
+    });
+  });
+  for (const args of [['run'], ['pause'], ['cancel', 'all'], ['status']]) {
+    const r = await runCli(['--path', root, ...args], env({ TEMPORAL_ADDRESS: dead }));
+    expect([args[0], r.code]).toEqual([args[0], 2]);
+    expect(r.output).toContain(`the Temporal server at ${dead} does not answer`);
   }
   expect(ollama.calls()).toHaveLength(0);
 });
