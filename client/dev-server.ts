@@ -314,7 +314,7 @@ export async function ensureServer(root: string, opts: StartOptions = {}): Promi
   // starting two servers.
   await secureStateDir(root);
   const seen = await serverStatus(root);
-  if (seen.running && seen.state) return seen.state;
+  if (seen.running && seen.state) return reviveFront(root, seen.state);
   // Loaded here, like the modules startServer needs: `status` only reads server.json.
   const lockfile = require('proper-lockfile') as typeof import('proper-lockfile');
   const release = await lockfile.lock(stateDir(root), {
@@ -417,6 +417,19 @@ async function startServer(root: string, previous: ServerState | undefined, opts
   const known = { ...state, ...dbIdentity(root) };
   await writeState(root, known);
   return known;
+}
+
+/** The running server's UI front, started again when it is gone (killed, or the machine's
+ * processes cleaned up) on the port the server's UI was told. */
+async function reviveFront(root: string, state: ServerState): Promise<ServerState> {
+  if (!state.frontPort) return state;
+  const pid = state.frontPid;
+  const running = pid !== undefined && alive(pid) && (commandLine(pid) ?? []).some((a) => a.endsWith('ui-front.js'));
+  if (running || !(await portFree(state.frontPort))) return state;
+  const frontPid = await startFront(root, state.frontPort, state.uiPort, state.pid);
+  const next = { ...state, ...(frontPid ? { frontPid } : {}) };
+  await writeState(root, next);
+  return next;
 }
 
 /** Start the UI front (client/ui-front.ts) beside the server; it ends when the server does. */

@@ -106,7 +106,6 @@ test("strangers on the LLM queue read no prompt and none of their answers is acc
     // The strangers did get calls, and never a readable prompt.
     const taken = Object.values(seen).reduce((n, s) => n + s.bytes.length, 0);
     expect(taken).toBeGreaterThan(0);
-    expect(seen.answers.tasks + seen.otherKey.tasks + seen.refuses.tasks).toBeGreaterThan(0);
     for (const s of Object.values(seen)) for (const b of s.bytes) expect(b).not.toContain(SECRET);
     // The key file is the owner's alone.
     expect((statSync(path.join(root, '.worksplit', 'payload.key')).mode & 0o777).toString(8)).toBe('600');

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { batchWorkflowId, jobWorkflowId } from '../../core/ids';
 import { formatStatusFile } from '../../core/status';
 import { loadProject, runSettings } from '../../client/project';
-import { startWorkers, waitFor } from '../support/harness';
+import { sealedFor, startWorkers, waitFor } from '../support/harness';
 import { makeProject, simpleJob } from '../support/project';
 import { runCli } from '../support/processes';
 import { passingReplies } from '../support/replies';
@@ -18,7 +18,8 @@ const t = useServers();
 /** A batch whose every workflow task fails (its input has no settings), with workers running. */
 async function stuckBatch(root: string): Promise<WorkflowHandle> {
   const project = await loadProject(root);
-  const handle = await t.h.client.workflow.start('batchWorkflow', {
+  // Sealed with the project's key, as `run` starts a batch (and the CLI's commands expect).
+  const handle = await (await sealedFor(t.h, root)).client.workflow.start('batchWorkflow', {
     workflowId: batchWorkflowId(project.ref.key),
     taskQueue: project.queues.project,
     args: [{ project: project.ref, queues: project.queues, selection: { resume: false, rerun: false } }],
@@ -29,7 +30,7 @@ async function stuckBatch(root: string): Promise<WorkflowHandle> {
 
 test('cancel all ends a stuck batch: it is terminated with the reason', async () => {
   const root = makeProject({ ollamaUrl: t.ollama.url, jobs: { a: simpleJob('a') } });
-  const w = await startWorkers(t.h, root);
+  const w = await startWorkers(t.h, root, { sealed: true });
   try {
     const handle = await stuckBatch(root);
     const r = await runCli(['--path', root, 'cancel', 'all', '--wait', '2'], { TEMPORAL_ADDRESS: t.h.address });
@@ -45,7 +46,7 @@ test('cancel all ends a stuck batch: it is terminated with the reason', async ()
 test('run does not attach to a stuck batch forever: it terminates it and runs the jobs in a new one', async () => {
   const root = makeProject({ ollamaUrl: t.ollama.url, jobs: { a: simpleJob('a') } });
   t.ollama.respond = passingReplies();
-  const w = await startWorkers(t.h, root);
+  const w = await startWorkers(t.h, root, { sealed: true });
   let first: WorkflowHandle;
   try {
     first = await stuckBatch(root);
@@ -65,7 +66,7 @@ async function batchWithStuckJob(root: string): Promise<{ batch: WorkflowHandle;
   const at = new Date().toISOString();
   writeFileSync(path.join(root, 'jobs', '_jobstatus.json'), formatStatusFile([{ id: 'a', status: 'pending_work', created_at: at, updated_at: at, ran: true }]));
   const project = await loadProject(root);
-  const batch = await t.h.client.workflow.start('batchWorkflow', {
+  const batch = await (await sealedFor(t.h, root)).client.workflow.start('batchWorkflow', {
     workflowId: batchWorkflowId(project.ref.key),
     taskQueue: project.queues.project,
     args: [{ project: project.ref, queues: project.queues, settings: { ...runSettings(project.config), llm: undefined }, selection: { resume: true, rerun: false } }],
@@ -77,7 +78,7 @@ async function batchWithStuckJob(root: string): Promise<{ batch: WorkflowHandle;
 
 test('cancel all ends a batch whose job is stuck: both are terminated, the job goes back to created', async () => {
   const root = makeProject({ ollamaUrl: t.ollama.url, jobs: { a: simpleJob('a') } });
-  const w = await startWorkers(t.h, root);
+  const w = await startWorkers(t.h, root, { sealed: true });
   try {
     const { batch, job } = await batchWithStuckJob(root);
     const r = await runCli(['--path', root, 'cancel', 'all', '--wait', '3'], { TEMPORAL_ADDRESS: t.h.address });
@@ -93,7 +94,7 @@ test('cancel all ends a batch whose job is stuck: both are terminated, the job g
 
 test('run ends a stuck job of the running batch with the reason; the batch then finishes', async () => {
   const root = makeProject({ ollamaUrl: t.ollama.url, jobs: { a: simpleJob('a') } });
-  const w = await startWorkers(t.h, root);
+  const w = await startWorkers(t.h, root, { sealed: true });
   let stuck: Awaited<ReturnType<typeof batchWithStuckJob>>;
   try {
     stuck = await batchWithStuckJob(root);

@@ -8,6 +8,8 @@ import { PROJECT_KEY } from '../../core/search-attributes';
 import type { SelectOptions } from '../../core/status';
 import { Project, loadProject, runSettings } from '../../client/project';
 import { createWorkers, runWorkers } from '../../worker/workers';
+import { payloadCodec } from '../../client/payload-key';
+import { sealedDataConverter } from '../../worker/payload-codec';
 import type { BatchInput, BatchProgress, BatchResult } from '../../workflows/types';
 import { BATCH_WORKFLOW_TYPE, type BatchWorkflow, progressQuery } from '../../workflows/messages';
 
@@ -46,9 +48,10 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
-/** Workers of `root` on the suite's server. Payloads are plain unless `codec` is given (the
- * project's sealed payloads are tested with it: test/reliability/safety-payloads.test.ts). */
-export async function startWorkers(h: Harness, root: string, opts: { llmCapacity?: number; files?: boolean; llm?: boolean; overrides?: ConfigOverrides; codec?: PayloadCodec } = {}): Promise<RunningWorkers> {
+/** Workers of `root` on the suite's server. Payloads are plain unless `codec` is given, or
+ * `sealed` (the project's own key, as the CLI's workers have it: for tests where CLI commands
+ * talk to the batch; start it with sealedFor's client). */
+export async function startWorkers(h: Harness, root: string, opts: { llmCapacity?: number; files?: boolean; llm?: boolean; overrides?: ConfigOverrides; codec?: PayloadCodec; sealed?: boolean } = {}): Promise<RunningWorkers> {
   // The worker's Ollama is its project's (with the run's --url), as `worksplit run` makes it.
   const project = await loadProject(root, opts.overrides);
   const workers = await createWorkers({
@@ -60,7 +63,7 @@ export async function startWorkers(h: Harness, root: string, opts: { llmCapacity
     files: opts.files ?? true,
     llm: opts.llm ?? true,
     llmCapacity: opts.llmCapacity ?? 64,
-    codec: opts.codec ?? 'plain',
+    codec: opts.codec ?? (opts.sealed ? await payloadCodec(project.ref.root, { onForged: 'mark' }) : 'plain'),
   });
   const running = runWorkers(workers);
   return {
@@ -70,6 +73,14 @@ export async function startWorkers(h: Harness, root: string, opts: { llmCapacity
       await running.done;
     },
   };
+}
+
+/** The harness with a client that seals payloads with `root`'s key, as the CLI's clients do: for
+ * batches that workers started by the CLI (`worksplit worker`) or with `codec` run. */
+export async function sealedFor(h: Harness, root: string): Promise<Harness> {
+  const project = await loadProject(root);
+  const dataConverter = sealedDataConverter(await payloadCodec(project.ref.root, { onForged: 'throw' }));
+  return { ...h, client: new Client({ connection: h.client.connection, dataConverter }) };
 }
 
 export interface BatchRun {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseStatusFile } from '../../core/status';
-import { progressOf, startBatch, startWorkers, waitFor } from '../support/harness';
+import { progressOf, sealedFor, startBatch, startWorkers, waitFor } from '../support/harness';
 import { useServers } from '../support/servers';
 import { runCli } from '../support/processes';
 import { makeProject, simpleJob } from '../support/project';
@@ -16,9 +16,10 @@ test('pause holds new jobs while running ones finish; resume and concurrency tak
   t.ollama.respond = passingReplies({ latencyMs: 400 });
   const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
   const root = makeProject({ ollamaUrl: t.ollama.url, jobs: Object.fromEntries(ids.map((id) => [id, simpleJob(id)])), toml: '\n[batch]\nmax_concurrent = 1\n' });
-  const w = await startWorkers(t.h, root);
+  // The CLI's commands seal their payloads with the project's key: so do these workers.
+  const w = await startWorkers(t.h, root, { sealed: true });
   try {
-    const { handle } = await startBatch(t.h, root);
+    const { handle } = await startBatch(await sealedFor(t.h, root), root);
     await waitFor(() => t.ollama.calls().length >= 1, 20_000, 'first call');
     const paused = await runCli(['--path', root, 'pause'], env());
     expect(paused.code).toBe(0);
@@ -47,9 +48,10 @@ test('pause holds new jobs while running ones finish; resume and concurrency tak
 test('cancel one job: its stream is aborted, its status says cancelled, its dependents are skipped, the rest pass', async () => {
   t.ollama.respond = (req) => (jobOf(req) === 'victim' && !isVerification(req) ? { content: 'x '.repeat(500), chunks: 500, tokenDelayMs: 20 } : passingReplies({ latencyMs: 50 })(req));
   const root = makeProject({ ollamaUrl: t.ollama.url, jobs: { victim: simpleJob('victim'), after: simpleJob('after', { depends_on: ['victim'] }), other: simpleJob('other') } });
-  const w = await startWorkers(t.h, root);
+  // The CLI's commands seal their payloads with the project's key: so do these workers.
+  const w = await startWorkers(t.h, root, { sealed: true });
   try {
-    const { handle } = await startBatch(t.h, root);
+    const { handle } = await startBatch(await sealedFor(t.h, root), root);
     await waitFor(() => t.ollama.calls().some((c) => jobOf(c) === 'victim'), 20_000, 'victim streaming');
     const r = await runCli(['--path', root, 'cancel', 'victim'], env());
     expect(r.output).toContain('Cancelled 1 job: victim');

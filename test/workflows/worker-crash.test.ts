@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseStatusFile } from '../../core/status';
-import { Harness, connectTestServer, startBatch, waitFor } from '../support/harness';
+import { Harness, connectTestServer, sealedFor, startBatch, waitFor } from '../support/harness';
 import { OllamaTestServer } from '../support/ollama-test-server';
 import { Spawned, spawnCli } from '../support/processes';
 import { makeProject, simpleJob } from '../support/project';
@@ -31,7 +31,8 @@ test('kill -9 of the worker mid-generation: a new worker finishes the batch, eve
 
   const first = spawnCli(['--path', root, 'worker'], env);
   spawned.push(first);
-  const { handle } = await startBatch(h, root);
+  // The CLI's workers seal payloads with the project's key: the batch is started sealed too.
+  const { handle } = await startBatch(await sealedFor(h, root), root);
   await waitFor(() => ollama.inFlight >= 2, 30_000, 'generations in flight');
   first.child.kill('SIGKILL');
   await first.exited;
