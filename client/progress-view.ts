@@ -3,7 +3,7 @@
 // Elsewhere: one plain line per job state change. With -q: nothing.
 import cliProgress from 'cli-progress';
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { jobWorkflowId } from '../core/ids';
 import { reasonLine } from '../core/printable';
 import type { ChatHeartbeat } from '../core/model-call';
@@ -51,8 +51,11 @@ export async function liveJobs(client: Client, projectKey: string, running: stri
         const [progress, desc] = await Promise.all([handle.query(jobProgressQuery), handle.describe()]);
         let streaming = 0;
         for (const a of desc.raw.pendingActivities ?? []) {
-          const p = a.heartbeatDetails?.payloads?.[0];
-          if (p) streaming += (defaultPayloadConverter.fromPayload(p) as ChatHeartbeat).tokens ?? 0;
+          const payloads = a.heartbeatDetails?.payloads;
+          if (!payloads?.length) continue;
+          // Sealed with the project's key like every payload: decoded by the client's converter.
+          const hb = await decodeFromPayloadsAtIndex<ChatHeartbeat>(client.workflow.options.loadedDataConverter, 0, payloads).catch(() => undefined);
+          streaming += hb?.tokens ?? 0;
         }
         out[id] = { phase: progress.phase, tokens: progress.tokens.outputTokens + streaming };
       } catch {

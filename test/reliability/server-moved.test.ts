@@ -28,7 +28,7 @@ function holders(file: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let fds: string[] = [];
+    let fds: string[];
     try {
       fds = readdirSync(`/proc/${entry}/fd`);
     } catch {
