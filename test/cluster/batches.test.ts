@@ -2,7 +2,7 @@
 // PostgreSQL for persistence and visibility), reached as docs/deploy.md says: TEMPORAL_ADDRESS in
 // the environment. Every command goes through the built CLI as a separate process, as a user runs
 // it: run, status, ui, pause, resume, concurrency, cancel, and run again after a kill -9.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -100,6 +100,43 @@ test('a namespace without the search attributes: run registers them through the 
   const again = await runCli(['--path', root, 'run', '--rerun'], env({ TEMPORAL_NAMESPACE: namespace }));
   expect(again.code).toBe(0);
   expect(again.output).not.toContain('Registered the search attributes');
+});
+
+test('a client-config profile instead of TEMPORAL_ADDRESS: the batch runs on the profile\'s server and namespace', async () => {
+  ollama.respond = passingReplies({ latencyMs: 10 });
+  const root = makeProject({ ollamaUrl: ollama.url, jobs: { p: simpleJob('p') } });
+  const file = path.join(process.env.WORKSPLIT_TEST_TMP!, `temporal-${Date.now()}.toml`);
+  writeFileSync(file, `[profile.cluster]\naddress = "${address()}"\nnamespace = "default"\n`);
+  const r = await runCli(['--path', root, 'run'], { TEMPORAL_ADDRESS: '', TEMPORAL_UI_URL: '', TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'cluster' });
+  expect(r.output).toContain('Batch done: 1 passed');
+  expect(r.code).toBe(0);
+  const { ref } = await loadProject(root);
+  await waitFor(async () => (await listedIds('default', `WorkSplitProject="${ref.key}"`)).length === 2, 30_000, 'two workflows listed');
+});
+
+test('search attributes that cannot be registered (every Keyword column of SQL visibility taken): run stops with the commands to run', async () => {
+  const namespace = `ws-full-${Date.now().toString(36)}`;
+  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+  // PostgreSQL visibility has a fixed number of Keyword columns per namespace: take them all.
+  let taken = 0;
+  await waitFor(async () => {
+    try {
+      await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: { [`Filler${taken}`]: 2 } });
+      taken++;
+      return false;
+    } catch (e) {
+      // Not found until the new namespace reaches the frontend's cache; then the columns run out.
+      return !/not found/i.test((e as Error).message);
+    }
+  }, 60_000, 'every Keyword column taken');
+  expect(taken).toBeGreaterThan(0);
+  const root = makeProject({ ollamaUrl: ollama.url, jobs: { x: simpleJob('x') } });
+  const r = await runCli(['--path', root, 'run'], env({ TEMPORAL_NAMESPACE: namespace }));
+  expect(r.code).toBe(2);
+  expect(r.output).toContain(`the search attributes WorkSplitProject, WorkSplitJob, WorkSplitStatus are not registered in namespace "${namespace}" on ${address()}, and registering search attributes failed`);
+  expect(r.output).toContain(`temporal operator search-attribute create --address ${address()} --namespace ${namespace} --name WorkSplitProject --type Keyword`);
+  expect(r.output).toContain('[temporal] search_attributes = false');
+  expect(ollama.calls()).toHaveLength(0);
 });
 
 test('a namespace that does not exist: run and worker stop with the command that creates it; a server that does not answer is named', async () => {
