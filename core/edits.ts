@@ -4,6 +4,7 @@
 import type { FailedEdit, PartialState } from './status';
 import { type NewerRules, decide } from './newer-rules';
 import { stripLeadingThinking, stripThinking } from './output-parse';
+import { type KeyLine, keyLineMatcher } from './line-match';
 
 export interface EditBlock {
   file: string;
@@ -15,14 +16,14 @@ export type ParsedEdits = { ok: true; edits: EditBlock[] } | { ok: false; error:
 
 // A keyword line is the keyword alone, or the keyword, ":" and a value. Before, any line starting
 // with the letters was one ("REPLACEMENT_CHAR = 1" read as REPLACE: "MENT_CHAR = 1").
-const KEY = /^(FILE|FIND|REPLACE|END)\s*(?::\s*(.*))?$/;
-const EARLIER_KEY = /^(FILE|FIND|REPLACE|END)\s*:?\s*(.*)$/;
+const KEY = keyLineMatcher(['FILE', 'FIND', 'REPLACE', 'END'], true);
+const EARLIER_KEY = keyLineMatcher(['FILE', 'FIND', 'REPLACE', 'END'], false);
 
 export function parseEditBlocks(answer: string, newerRules?: NewerRules): ParsedEdits {
   return decide(() => parseWith(stripThinking(answer), EARLIER_KEY), () => parseWith(stripLeadingThinking(answer), KEY), newerRules);
 }
 
-function parseWith(answer: string, keyLine: RegExp): ParsedEdits {
+function parseWith(answer: string, keyLine: (line: string) => KeyLine): ParsedEdits {
   const lines = answer.replace(/\r\n?/g, '\n').split('\n');
   const edits: EditBlock[] = [];
   let file: string | undefined;
@@ -31,7 +32,8 @@ function parseWith(answer: string, keyLine: RegExp): ParsedEdits {
   let replace: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
-    const m = keyLine.exec(line.trim());
+    const k = keyLine(line.trim());
+    const m = k ? ([k.key, k.key, k.value] as const) : null;
     const key = m && (m[1] !== 'FILE' || section === 'none') ? m[1] : undefined;
     if (key === 'FILE') {
       file = (m![2] ?? '').trim().replace(/^`|`$/g, '');

@@ -180,3 +180,35 @@ export function matchVerdictLabel(text: string): { word: string; rest: string } 
   }
   return undefined;
 }
+
+/** A keyword line of an edit or pattern answer: the keyword and the value after it (undefined
+ * where the expression's group did not take part). */
+export type KeyLine = { key: string; value?: string } | undefined;
+
+function hasLineTerminator(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (isLineTerminator(s[i])) return true;
+  return false;
+}
+
+/**
+ * Keyword lines, trimmed, of edit (FILE/FIND/REPLACE/END) and pattern (SCOPE/AFTER/INSERT/END)
+ * answers. `strict` is `/^(K1|K2|…)\s*(?::\s*(.*))?$/` (the keyword alone, or with ":" and a
+ * value), else the earlier `/^(K1|K2|…)\s*:?\s*(.*)$/`; their runs of spaces around ":"
+ * backtracked in quadratic (strict) and cubic (earlier) time on a line holding U+2028, which `.`
+ * does not match. No keyword may begin another.
+ */
+export function keyLineMatcher(keywords: readonly string[], strict: boolean): (line: string) => KeyLine {
+  return (line) => {
+    const key = keywords.find((k) => line.startsWith(k));
+    if (key === undefined) return undefined;
+    const rest = line.slice(key.length);
+    if (strict && rest === '') return { key };
+    let i = 0;
+    while (isSpace(rest[i])) i++;
+    if (rest[i] === ':') i++;
+    else if (strict) return undefined;
+    while (isSpace(rest[i])) i++;
+    const value = rest.slice(i);
+    return hasLineTerminator(value) ? undefined : { key, value };
+  };
+}

@@ -1,6 +1,7 @@
 // replace_pattern and update_fixtures modes (SPEC §2): insertions applied to target files. Pure.
 import { type NewerRules, decide } from './newer-rules';
 import { stripLeadingThinking, stripThinking } from './output-parse';
+import { type KeyLine, keyLineMatcher } from './line-match';
 
 export interface PatternInsert {
   /** Text a line must contain for the insertion to follow it. */
@@ -18,10 +19,10 @@ export function parsePatternInserts(answer: string, newerRules?: NewerRules): Pa
 }
 
 // A keyword line is the keyword alone, or the keyword, ":" and a value (as in core/edits.ts).
-const KEY = /^(SCOPE|AFTER|INSERT|END)\s*(?::\s*(.*))?$/;
-const EARLIER_KEY = /^(SCOPE|AFTER|INSERT|END)\s*:?\s*(.*)$/;
+const KEY = keyLineMatcher(['SCOPE', 'AFTER', 'INSERT', 'END'], true);
+const EARLIER_KEY = keyLineMatcher(['SCOPE', 'AFTER', 'INSERT', 'END'], false);
 
-function parseWith(answer: string, keyLine: RegExp): ParsedPatterns {
+function parseWith(answer: string, keyLine: (line: string) => KeyLine): ParsedPatterns {
   const lines = answer.replace(/\r\n?/g, '\n').split('\n');
   const inserts: PatternInsert[] = [];
   let scope: string | undefined;
@@ -36,7 +37,8 @@ function parseWith(answer: string, keyLine: RegExp): ParsedPatterns {
     insert = undefined;
   };
   for (const line of lines) {
-    const m = keyLine.exec(line.trim());
+    const k = keyLine(line.trim());
+    const m = k ? ([k.key, k.key, k.value] as const) : null;
     if (m && m[1] === 'SCOPE') {
       flush();
       scope = (m[2] ?? '').trim() || undefined;

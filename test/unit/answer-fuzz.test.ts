@@ -99,6 +99,7 @@ describe('adversarial answers of the largest size an answer may have (512 KB) en
     ['many lines then a closing </think>', `${'\n'.repeat(n)}x</think>PASS`],
     ['a verdict label and a long decoration run', `verdict${' '.repeat(n)}!`],
     ['edit keywords with long space runs', `FILE${' '.repeat(n)}x\nFIND${' '.repeat(n)}:`],
+    ['keyword lines whose value holds U+2028 after long space runs', `FILE: src/a.ts\nFIND${' '.repeat(n / 4)}a\u2028b\nFIND:${' '.repeat(n / 4)}a\u2028b\nAFTER${' '.repeat(n / 4)}a\u2028b\nREPLACE:\nx\nEND`],
     ['a pattern answer whose insert holds its own pattern, 40 times', 'AFTER: const\nINSERT:\nconst b = 1;\nconst c = 2;\nEND\n'.repeat(40)],
     ['a long FIND of common lines', `FILE: src/a.ts\nFIND:\n${'}\n'.repeat(20_000)}REPLACE:\n}\nEND\n`],
   ];

@@ -2,7 +2,7 @@
 // oracles here, on lines short enough for their backtracking), so jobs that ran before replay as
 // they ran; and they stay linear where the expressions were quadratic.
 import fc from 'fast-check';
-import { isCloseLine, lineStartsWithAnswer, matchFenceLine, matchOpenLine, matchVerdictLabel, removeThinkSpans } from '../../core/line-match';
+import { isCloseLine, keyLineMatcher, lineStartsWithAnswer, matchFenceLine, matchOpenLine, matchVerdictLabel, removeThinkSpans } from '../../core/line-match';
 
 const OPEN = /^~~~\s*worksplit(?:\s*:\s*(\S.*?)|\s+(\S+))?\s*$/i;
 const CLOSE = /^~~~\s*worksplit\s*$/i;
@@ -73,6 +73,25 @@ test('matchVerdictLabel is the old verdict-label expression', () => {
   );
 });
 
+test.each([
+  ['edit', ['FILE', 'FIND', 'REPLACE', 'END']],
+  ['pattern', ['SCOPE', 'AFTER', 'INSERT', 'END']],
+])('keyLineMatcher is the %s keyword expressions, strict and earlier', (_name, keys) => {
+  const strict = new RegExp(`^(${keys.join('|')})\\s*(?::\\s*(.*))?$`);
+  const earlier = new RegExp(`^(${keys.join('|')})\\s*:?\\s*(.*)$`);
+  const asMatch = (k: ReturnType<ReturnType<typeof keyLineMatcher>>) => (k ? [k.key, k.value] : null);
+  fc.assert(
+    fc.property(pieces(...keys, 'FINDX', 'REPLACEMENT', ':', '\u2028', '\u2029'), (raw) => {
+      const line = raw.trim();
+      for (const [re, isStrict] of [[strict, true], [earlier, false]] as const) {
+        const m = re.exec(line);
+        expect(asMatch(keyLineMatcher(keys, isStrict)(line))).toEqual(m ? [m[1], m[2]] : null);
+      }
+    }),
+    runs,
+  );
+});
+
 test('the matchers take linear work on the inputs that made the expressions quadratic', () => {
   // Each of these kept an expression busy for minutes or more at this size (hours for the first);
   // the matchers answer at once, so this test ends instead of timing out.
@@ -83,4 +102,7 @@ test('the matchers take linear work on the inputs that made the expressions quad
   expect(removeThinkSpans('<think>'.repeat(n / 7))).toBe('<think>'.repeat(n / 7));
   expect(lineStartsWithAnswer(`${'\n'.repeat(n)}x`)).toBe(false);
   expect(matchVerdictLabel(`verdict${spaces}!`)).toBeUndefined();
+  // Cubic (earlier) and quadratic (strict) before: U+2028 ends the value `.` could take.
+  expect(keyLineMatcher(['FIND'], false)(`FIND${spaces}a\u2028b`)).toBeUndefined();
+  expect(keyLineMatcher(['FIND'], true)(`FIND:${spaces}a\u2028b`)).toBeUndefined();
 });
