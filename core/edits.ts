@@ -89,6 +89,13 @@ const norm = (s: string) => s.trim().replace(/\s+/g, ' ');
 
 /** Apply edits in order to the given file contents. */
 export function applyEdits(files: Record<string, string>, edits: EditBlock[]): EditOutcome {
+  // A file's lines normalized once per content, not once per edit (edits that do not apply leave
+  // it as it is).
+  let cached: { text: string; lines: string[] } | undefined;
+  const normalizedLines = (text: string): string[] => {
+    if (cached?.text !== text) cached = { text, lines: text.split('\n').map(norm) };
+    return cached.lines;
+  };
   const current: Record<string, string> = { ...files };
   const changed: Record<string, string> = {};
   const successful: string[] = [];
@@ -99,7 +106,7 @@ export function applyEdits(files: Record<string, string>, edits: EditBlock[]): E
       failed.push({ file: e.file, find_preview: preview(e.find), reason: 'not a target file of this job' });
       continue;
     }
-    const r = applyOne(text, e.find, e.replace);
+    const r = applyOne(text, e.find, e.replace, normalizedLines);
     if ('error' in r) {
       failed.push({ file: e.file, find_preview: preview(e.find), reason: r.error, ...(r.suggestedLine ? { suggested_line: r.suggestedLine } : {}) });
       continue;
@@ -113,37 +120,67 @@ export function applyEdits(files: Record<string, string>, edits: EditBlock[]): E
 
 type ApplyResult = { text: string } | { error: string; suggestedLine?: number };
 
-function applyOne(text: string, find: string, replace: string): ApplyResult {
+function applyOne(text: string, find: string, replace: string, normalizedLines: (text: string) => string[]): ApplyResult {
   const exact = occurrences(text, find);
   if (exact.length === 1) return { text: text.slice(0, exact[0]) + replace + text.slice(exact[0] + find.length) };
-  if (exact.length > 1) return { error: `FIND matches ${exact.length} places exactly (first at line ${lineOf(text, exact[0])}); make it longer so it is unique` };
+  if (exact.length > 1) return { error: `FIND matches ${exact.length}${exact.length >= MAX_PLACES ? ' or more' : ''} places exactly (first at line ${lineOf(text, exact[0])}); make it longer so it is unique` };
   // Line by line, whitespace normalized.
   const lines = text.split('\n');
   const want = find.split('\n').map(norm);
   while (want.length > 0 && want[0] === '') want.shift();
   while (want.length > 0 && want[want.length - 1] === '') want.pop();
-  const hits: number[] = [];
-  // Each line normalized once: a long FIND of common lines ("}") against a long file compared
-  // every pair of lines, normalizing each again.
-  const normed = lines.map(norm);
-  for (let i = 0; i + want.length <= lines.length; i++) {
-    if (want.every((w, k) => normed[i + k] === w)) hits.push(i);
-  }
+  // Each line normalized once, and the FIND lines found with Knuth-Morris-Pratt over lines: a long
+  // FIND of common lines ("}") against a long file compared every pair of lines (an answer of 200
+  // such edits took seconds in the workflow thread). The same places as the line-by-line scan.
+  const normed = normalizedLines(text);
+  const hits = want.length === 0 ? everyPlace(lines.length) : linePlaces(normed, want);
   if (hits.length === 1) {
     const i = hits[0];
     const out = [...lines.slice(0, i), ...(replace === '' ? [] : replace.split('\n')), ...lines.slice(i + want.length)];
     return { text: out.join('\n') };
   }
-  if (hits.length > 1) return { error: `FIND matches ${hits.length} places (lines ${hits.map((h) => h + 1).join(', ')}) after whitespace normalization; make it unique` };
+  if (hits.length > 1) {
+    const shown = hits.slice(0, 10).map((h) => h + 1).join(', ') + (hits.length > 10 ? ` and ${hits.length - 10} more` : '');
+    return { error: `FIND matches ${hits.length} places (lines ${shown}) after whitespace normalization; make it unique` };
+  }
   const first = want[0];
   const near = normed.findIndex((l) => first !== '' && (l === first || l.includes(first) || (first.length > 8 && first.includes(l) && l.length > 8)));
   return near >= 0 ? { error: 'FIND text not found (the first line matches, the rest differs)', suggestedLine: near + 1 } : { error: 'FIND text not found' };
 }
 
+/** Exact places of `find`, up to MAX_PLACES: a FIND of common text ("}\n") matched thousands. */
 function occurrences(text: string, find: string): number[] {
   const out: number[] = [];
-  for (let i = text.indexOf(find); i >= 0; i = text.indexOf(find, i + 1)) out.push(i);
+  for (let i = text.indexOf(find); i >= 0 && out.length < MAX_PLACES; i = text.indexOf(find, i + 1)) out.push(i);
   return out;
+}
+
+/** Places counted in a message before "or more". */
+const MAX_PLACES = 1000;
+
+/** Where the lines `want` start in `lines`, overlapping places included (KMP over lines). */
+function linePlaces(lines: string[], want: string[]): number[] {
+  const fail = new Array<number>(want.length).fill(0);
+  for (let i = 1, k = 0; i < want.length; i++) {
+    while (k > 0 && want[i] !== want[k]) k = fail[k - 1];
+    if (want[i] === want[k]) k++;
+    fail[i] = k;
+  }
+  const out: number[] = [];
+  for (let i = 0, k = 0; i < lines.length; i++) {
+    while (k > 0 && lines[i] !== want[k]) k = fail[k - 1];
+    if (lines[i] === want[k]) k++;
+    if (k === want.length) {
+      out.push(i - want.length + 1);
+      k = fail[k - 1];
+    }
+  }
+  return out;
+}
+
+/** An empty FIND (after trimming blank lines) matches before every line, as the scan did. */
+function everyPlace(n: number): number[] {
+  return Array.from({ length: n + 1 }, (_, i) => i);
 }
 
 function lineOf(text: string, index: number): number {

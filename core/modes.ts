@@ -4,7 +4,7 @@
 import { applyEdits, parseEditBlocks } from './edits';
 import { JobSpec, declaredOutputs, joinPath } from './job';
 import { GeneratedFile, confineToDeclared, confineToProject, parseGeneratedFiles } from './output-parse';
-import { MAX_INSERTED_FILE_LINES, addFieldToStructLiterals, applyPatternInserts, parsePatternInserts } from './patterns';
+import { PATTERN_WORK_BUDGET, addFieldToStructLiterals, applyPatternInserts, parsePatternInserts } from './patterns';
 import type { PromptSpec, RetryFeedback, SourceFile } from './prompts';
 import type { PartialState } from './status';
 import type { FailureType } from './failure-types';
@@ -25,6 +25,9 @@ export interface ModeContext {
   /** Whether the answer-parsing rules added later apply (core/newer-rules.ts); always, unless a
    * workflow replays a job that started before them. */
   newerAnswerRules?: NewerRules;
+  /** Whether pattern insertions run within PATTERN_WORK_BUDGET; always, unless a workflow replays
+   * a job that started before the bound. */
+  boundedWork?: NewerRules;
 }
 
 export type Produced =
@@ -134,8 +137,10 @@ async function producePatternInserts(ctx: ModeContext, retry?: RetryFeedback): P
   const files: GeneratedFile[] = [];
   let count = 0;
   for (const t of targets) {
-    const r = applyPatternInserts(t.content, parsed.inserts);
-    if (r.tooLarge) return { ok: false, error: `the insertions would make ${t.path} longer than ${MAX_INSERTED_FILE_LINES} lines`, type: 'LimitExceeded', retryable: false };
+    let r = applyPatternInserts(t.content, parsed.inserts, PATTERN_WORK_BUDGET);
+    // Bounded since the patch 'pattern-insertions-bounded'; a job from before ran without bound.
+    if (r.tooLarge && ctx.boundedWork && !ctx.boundedWork()) r = applyPatternInserts(t.content, parsed.inserts);
+    if (r.tooLarge) return { ok: false, error: `${t.path}: ${r.tooLarge}`, type: 'LimitExceeded', retryable: false };
     count += r.count;
     if (r.count > 0) files.push({ path: t.path, content: r.text });
   }

@@ -61,33 +61,51 @@ function parseWith(answer: string, keyLine: (line: string) => KeyLine): ParsedPa
 export interface InsertOutcome {
   text: string;
   count: number;
-  /** The insertions would make the file longer than MAX_INSERTED_FILE_LINES (nothing applied). */
-  tooLarge?: boolean;
+  /** The insertions were stopped (nothing applied): the file would pass MAX_INSERTED_FILE_LINES,
+   * or they would look at more lines than the budget allows. */
+  tooLarge?: string;
 }
 
 /** Pairs whose insert holds its own pattern double the file with each pair: 40 of them made a
- * file of 2^40 lines and took the worker down. Past this size no file could have been written
- * anyway (it is far over the largest file and payload allowed), so nothing that ran before is
- * decided differently. */
+ * file of 2^40 lines. Past this size no file could be written anyway (it is far over the largest
+ * file and payload allowed). */
 export const MAX_INSERTED_FILE_LINES = 1_000_000;
 
-/** Insert after every line containing the pattern (within the scope block, when given). */
-export function applyPatternInserts(text: string, inserts: PatternInsert[]): InsertOutcome {
+/** Lines the pairs of one answer may look at, over all pairs: each pair reads the whole file,
+ * and 19 doubling pairs and a hundred more took minutes in the workflow thread. A real answer
+ * (tens of pairs over a file of thousands of lines) looks at well under a million. */
+export const PATTERN_WORK_BUDGET = 5_000_000;
+
+/**
+ * Insert after every line containing the pattern (within the scope block, when given). With a
+ * `budget`, stop (tooLarge) once the pairs have looked at more lines than that: the bound the
+ * job workflow runs with; without, the earlier unbounded rule (a replay of a job from before it).
+ */
+export function applyPatternInserts(text: string, inserts: PatternInsert[], budget = Infinity): InsertOutcome {
   let lines = text.split('\n');
   let count = 0;
+  let work = 0;
   for (const ins of inserts) {
     const [from, to] = ins.scope ? scopeRange(lines, ins.scope) : [0, lines.length - 1];
+    work += ins.scope ? lines.length : 0;
     if (from < 0) continue;
     const inserted = ins.insert.split('\n');
+    // Where it goes first: a pair that matches nothing copies nothing.
+    const at: number[] = [];
+    for (let i = Math.max(0, from); i <= to && i < lines.length; i++) if (lines[i].includes(ins.after)) at.push(i);
+    work += to - from + 1;
+    if (work > budget) return { text, count: 0, tooLarge: `the insertions would look at more than ${budget} lines (${inserts.length} pairs over a file of ${lines.length} lines)` };
+    if (at.length === 0) continue;
+    if (lines.length + at.length * inserted.length > MAX_INSERTED_FILE_LINES) return { text, count: 0, tooLarge: `the insertions would make the file longer than ${MAX_INSERTED_FILE_LINES} lines` };
     const out: string[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      out.push(lines[i]);
-      if (i >= from && i <= to && lines[i].includes(ins.after)) {
-        if (out.length + inserted.length > MAX_INSERTED_FILE_LINES) return { text, count: 0, tooLarge: true };
-        for (const l of inserted) out.push(l);
-        count++;
-      }
+    let next = 0;
+    for (const i of at) {
+      for (; next <= i; next++) out.push(lines[next]);
+      for (const l of inserted) out.push(l);
+      count++;
     }
+    for (; next < lines.length; next++) out.push(lines[next]);
+    work += out.length;
     lines = out;
   }
   return { text: lines.join('\n'), count };

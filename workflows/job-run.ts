@@ -77,6 +77,10 @@ const STRUCTURED_VERDICTS_PATCH = 'verdicts-structured';
  * condition or a denial (core/verdict.ts). Asked only when the earlier rules decide otherwise. */
 const VERDICT_WORDS_PATCH = 'verdict-words';
 
+/** Since this change pattern insertions stop at a work budget (core/patterns.ts): an answer of
+ * pairs that double the file held the workflow thread for minutes. */
+const BOUNDED_PATTERN_WORK_PATCH = 'pattern-insertions-bounded';
+
 export class JobRun {
   phase: JobPhase = 'starting';
   attempt = 1;
@@ -166,11 +170,13 @@ export class JobRun {
   /** What a mode needs: one model call per prompt, and reading files. */
   context(): ModeContext {
     const job = this.job!;
-    return { job, extraContext: modeExtraContext(job), ask: (spec, extra) => this.ask(spec, extra), readFiles: (paths) => this.readFiles(paths), newerNameRules: this.newerNameRules, newerAnswerRules: this.newerAnswerRules };
+    return { job, extraContext: modeExtraContext(job), ask: (spec, extra) => this.ask(spec, extra), readFiles: (paths) => this.readFiles(paths), newerNameRules: this.newerNameRules, newerAnswerRules: this.newerAnswerRules, boundedWork: this.boundedWork };
   }
 
   readonly newerNameRules = (since?: 'unicode-names'): boolean => patched(since === 'unicode-names' ? UNICODE_NAME_RULES_PATCH : NEWER_NAME_RULES_PATCH);
   readonly newerAnswerRules = (): boolean => patched(NEWER_ANSWER_RULES_PATCH);
+  /** Asked only when pattern insertions reach their work budget (core/patterns.ts). */
+  readonly boundedWork = (): boolean => patched(BOUNDED_PATTERN_WORK_PATCH);
   readonly verdictRules = { strict: this.newerAnswerRules, words: (): boolean => patched(VERDICT_WORDS_PATCH) };
 
   /** Whether this verification asks for a structured verdict (see STRUCTURED_VERDICTS_PATCH). */

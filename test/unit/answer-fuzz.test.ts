@@ -3,8 +3,8 @@
 // result, never a throw or a hang, and what they take from an answer is the answer's own text.
 import fc from 'fast-check';
 import { parseGeneratedFiles } from '../../core/output-parse';
-import { parseEditBlocks } from '../../core/edits';
-import { parsePatternInserts } from '../../core/patterns';
+import { applyEdits, parseEditBlocks } from '../../core/edits';
+import { PATTERN_WORK_BUDGET, applyPatternInserts, parsePatternInserts } from '../../core/patterns';
 import { parseStructuredVerdict, parseVerdict } from '../../core/verdict';
 import { type ModeContext, produce } from '../../core/modes';
 import type { JobSpec } from '../../core/job';
@@ -115,4 +115,29 @@ test('a reason for a failure keeps no long space run and no unbounded length', (
   expect(boundedReason(`a${' '.repeat(100_000)}b`)).toBe('a b');
   expect(boundedReason('x'.repeat(20_000))).toMatch(/^x{8000}… \(cut: 20000 characters\)$/);
   expect(boundedReason('line one\n  line two')).toBe('line one\n  line two');
+});
+
+describe('answers whose work grows with the target file end as a result', () => {
+  test('19 pairs that double the file, then thousands more: stopped at the work budget, nothing applied', () => {
+    const answer = 'AFTER:a\nINSERT:a\n'.repeat(19) + 'AFTER:q\nINSERT:q\n'.repeat(5000);
+    const parsed = parsePatternInserts(answer);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const r = applyPatternInserts('a', parsed.inserts, PATTERN_WORK_BUDGET);
+    expect(r).toMatchObject({ text: 'a', count: 0, tooLarge: expect.stringContaining('would look at more than') });
+    // Within the budget, the same insertions as without it.
+    const small = parsePatternInserts('AFTER:a\nINSERT:a\n'.repeat(5) + 'AFTER:q\nINSERT:q\n'.repeat(50));
+    if (!small.ok) throw new Error(small.error);
+    expect(applyPatternInserts('a\nq', small.inserts, PATTERN_WORK_BUDGET)).toEqual(applyPatternInserts('a\nq', small.inserts));
+  });
+
+  test('200 edits whose FIND is 100 common lines, on a file of 10,000 such lines', () => {
+    const file = '}\n'.repeat(10_000);
+    for (const line of ['}', '} ']) {
+      const parsed = parseEditBlocks(`FILE: a.ts\nFIND:\n${`${line}\n`.repeat(100)}REPLACE:\nx\nEND\n`.repeat(200));
+      if (!parsed.ok) throw new Error(parsed.error);
+      const r = applyEdits({ 'a.ts': file }, parsed.edits);
+      expect(r.partial.failed_edits).toHaveLength(200);
+      expect(r.partial.failed_edits[0].reason.length).toBeLessThan(300);
+    }
+  });
 });
