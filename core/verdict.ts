@@ -20,11 +20,12 @@ export interface Verdict {
 /** The JSON schema a verification call asks the server to answer in (Ollama's `format`). */
 export const VERDICT_SCHEMA = {
   type: 'object',
+  // The reason first: the server has the model write it before it commits to a verdict.
   properties: {
-    verdict: { type: 'string', enum: ['PASS', 'FAIL'] },
     reason: { type: 'string' },
+    verdict: { type: 'string', enum: ['PASS', 'FAIL'] },
   },
-  required: ['verdict', 'reason'],
+  required: ['reason', 'verdict'],
 } as const;
 
 /** How a verification call asks for its verdict: worksplit.toml [ollama] verdicts. */
@@ -66,9 +67,11 @@ export function parseStructuredVerdict(answer: string): Verdict {
   if (json) {
     const word = typeof json.verdict === 'string' ? json.verdict.trim().toUpperCase() : '';
     const reason = typeof json.reason === 'string' ? json.reason : '';
-    if (word === 'PASS') return verdict('PASS', '');
+    // A server that ignored the schema may repeat the key; JSON.parse keeps the last.
+    if ((text.match(/"verdict"\s*:/g) ?? []).length > 1) return unclear(`${UNCLEAR}: the JSON gives more than one verdict`);
+    if (word === 'PASS') return contradicts(sameQuotes(reason)) ? verdict('FAIL', `the verdict is PASS but its reason rejects the files: ${reason}`) : verdict('PASS', '');
     if (word === 'FAIL') return verdict('FAIL', reason || 'no reason given');
-    return unclear(`${UNCLEAR}: the verdict field is ${JSON.stringify(json.verdict ?? null).slice(0, 40)}, not "PASS" or "FAIL"`);
+    return unclear(`${UNCLEAR}: the verdict field is ${describeValue(json.verdict)}, not "PASS" or "FAIL"`);
   }
   const words = parseWords(answer);
   return words.kind === 'FAIL_HARD' && words.reason === UNCLEAR ? unclear(`${UNCLEAR}: neither the JSON verdict asked for nor a clear verdict word`) : words;
@@ -82,6 +85,13 @@ function unfenced(text: string): string {
   const lastBreak = t.lastIndexOf('\n');
   if (firstBreak < 0 || lastBreak <= firstBreak || !/^```(json)?[ \t]*$/i.test(t.slice(0, firstBreak))) return t;
   return t.slice(firstBreak + 1, lastBreak).trim();
+}
+
+/** A JSON value in a few characters, whatever its depth. */
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.slice(0, 40));
+  if (v === null || v === undefined) return 'missing';
+  return Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : String(v);
 }
 
 function jsonObject(t: string): Record<string, unknown> | undefined {
@@ -118,34 +128,58 @@ function parseWith(answer: string, strict: boolean): Verdict {
 }
 
 // ---- The word rules ----------------------------------------------------------------------
+// Each step may only err towards FAIL. A pass needs an explicit verdict word that nothing around
+// it questions, conditions, strikes out or contradicts.
 
 /** Markdown and punctuation a model puts around a verdict word. */
 const DECORATION = /^[\s*_#`>~"'“”[\](){}.:=-]+|[\s*_#`>~"'“”[\](){}.:!=-]+$/g;
 
-/** What, right after "PASS", makes it a question or a condition rather than a verdict. */
-const HEDGE_AFTER = /^[\s*_`]*(\?|(only|if|unless|when|once|after|provided|assuming)\b)/i;
+/** Question marks, in any script. */
+const QUESTION = /[?？‽⁇¿⸮؟]/;
+
+/** Between a verdict word and what qualifies it: spaces, punctuation, brackets, emphasis, ellipses,
+ * invisible characters. */
+const BETWEEN = /^[\s,.;:!\-–—…()[\]{}"'“”‘’*_`~\u200b-\u200f\u2060\ufeff]*/;
+
+/** Right after "PASS" (past BETWEEN), what makes it no verdict: a question, a condition, or a
+ * template echoed back ("PASS/FAIL", "PASS or FAIL"). */
+const HEDGE = /^(?:[?？‽⁇¿⸮؟/|]|(?:only|if|unless|when|once|after|provided|assuming|but|except|however|though|although|pending|until|or|as\s+long\s+as|so\s+long\s+as|subject\s+to)\b)/i;
+
+/** An explicit rejection anywhere in the answer contradicts a pass ("Reject it", "FAIL"); a
+ * description of code that rejects input does not. */
+const REJECTION =
+  /\b(?:rejected|rejecting|reject\s+(?:it|this|that|the\s+(?:file|files|change|code|output|answer|submission))|I\s+reject|refused|refusing|refuse\s+(?:it|this)|I\s+refuse|declined|declining|I\s+decline|denied|unacceptable|not\s+acceptable|do\s+not\s+(?:ship|merge)|don't\s+(?:ship|merge)|must\s+not\s+(?:ship|merge|pass))\b/i;
+
+/** A failing verdict word, in capitals as verdicts are written ("the tests may fail" is none). */
+const FAIL_WORD = /\bFAIL(?:_SOFT|_HARD)?\b/;
+
+const contradicts = (text: string) => REJECTION.test(text) || FAIL_WORD.test(text)
 
 /** Words that, anywhere in a verdict written as prose, mean it is no plain pass: a denial, a
  * rejection, a condition, a doubt. Prose passes are rare; when in doubt it is a FAIL. */
 const DOUBT =
-  /\b(fail\w*|not|no|never|none|nothing|cannot|can't|won't|doesn't|don't|didn't|isn't|aren't|wasn't|weren't|wouldn't|shouldn't|couldn't|reject\w*|refuse\w*|incorrect\w*|invalid|wrong|missing|lacks?|mistake\w*|error\w*|bugs?|broken|issues?|problems?|should|would|could|might|may|if|unless|only|but|however|except|although|though|yet)\b|\?/i;
+  /\b(fail\w*|not|no|never|none|nothing|cannot|can't|won't|doesn't|don't|didn't|isn't|aren't|wasn't|weren't|wouldn't|shouldn't|couldn't|unable|impossible|risky|too|reject\w*|refus\w*|declin\w*|den(?:y|ied|ies)|incorrect\w*|invalid|wrong|missing|lacks?|mistake\w*|error\w*|bugs?|broken|issues?|problems?|should|would|could|might|may|if|unless|only|once|until|assuming|provided|pending|but|however|except|although|though|yet|on|pas)\b/i;
 
-/** The kind a verdict word names, or undefined when the word is not one; `leading`: a word that
- * starts the verdict, where "Passed" and "Passes" say PASS too. */
-function kindOf(word: string, leading = false): VerdictKind | undefined {
+/** The same apostrophe for every way of writing one ("can’t"). */
+const sameQuotes = (text: string) => text.replace(/[’‘´`]/g, "'");
+
+/** The kind a verdict word names (exactly, in any letter case), or undefined. */
+function kindOf(word: string): VerdictKind | undefined {
   const w = word.toUpperCase();
-  if (leading && (w === 'PASSED' || w === 'PASSES')) return 'PASS';
   return WORDS.find((k) => k === w);
 }
 
-/** The leading word of `text` (letters and underscores), after markdown and punctuation. */
-function leadingWord(text: string): { word: string; rest: string } | undefined {
+const isPass = (k: VerdictKind) => k === 'PASS' || k === 'PASS_WITH_WARNINGS';
+
+/** The leading word of `text` (letters and underscores), after markdown and punctuation;
+ * `struck`: it is struck out (~~PASS~~). */
+function leadingWord(text: string): { word: string; rest: string; struck: boolean } | undefined {
   let i = 0;
   while (i < text.length && ' \t\r\n*_#`>-~"\'“[('.includes(text[i])) i++;
   let j = i;
   while (j < text.length && /[A-Za-z_]/.test(text[j])) j++;
   if (j === i) return undefined;
-  return { word: text.slice(i, j), rest: text.slice(j) };
+  return { word: text.slice(i, j), rest: text.slice(j), struck: text.slice(0, i).includes('~~') };
 }
 
 /** After a verdict word: the emphasis and one separator, then the reason. */
@@ -153,48 +187,70 @@ function reasonAfter(rest: string): string {
   return rest.replace(/^[\s*_`]*[:.\-–—]?\s*/, '');
 }
 
-/** A verdict at the start of `text` ("PASS", "**FAIL**: reason"), unless hedged ("PASS?"). */
-function verdictAt(text: string): Verdict | 'hedged' | undefined {
+/** A verdict at the start of `text` ("PASS", "**FAIL**: reason"); 'hedged' when a pass there is
+ * questioned, conditioned, struck out or contradicted by `whole` (the answer). */
+function verdictAt(text: string, whole: string): Verdict | 'hedged' | undefined {
   const lead = leadingWord(text);
-  const kind = lead && kindOf(lead.word, true);
+  const kind = lead && kindOf(lead.word);
   if (!lead || !kind) return undefined;
-  if (kind === 'PASS' || kind === 'PASS_WITH_WARNINGS') {
-    if (HEDGE_AFTER.test(lead.rest)) return 'hedged';
-  }
+  if (lead.struck) return 'hedged';
+  if (!isPass(kind)) return verdict(kind, reasonAfter(lead.rest));
+  const next = lead.rest.slice(0, 400).replace(BETWEEN, '');
+  if (HEDGE.test(next)) return 'hedged';
+  // A pass with a rejection or a failing verdict elsewhere in the answer is no pass.
+  if (contradicts(kind === 'PASS' ? whole : whole.replace(/^[\s\S]*?PASS_WITH_WARNINGS/i, ''))) return 'hedged';
   return verdict(kind, reasonAfter(lead.rest));
 }
 
+/** The last "Verdict:" label that starts a line or a sentence ("Final verdict: FAIL", "The verdict
+ * is PASS"), not one inside a sentence ("I cannot give a verdict: PASS would be wrong"). */
+function lastLabel(text: string): number | undefined {
+  let found: number | undefined;
+  const label = /\bverdict\b[\s*_`]*(?::|=|\bis\b)[\s*_`]*/gi;
+  for (let m = label.exec(text); m; m = label.exec(text)) {
+    const from = Math.max(0, m.index - 60);
+    const before = `${from === 0 ? '\n' : ''}${text.slice(from, m.index)}`;
+    if (/[\n.!;][\s*_#>`-]*(?:(?:the|my|final|overall|review|reviewer's)\s+){0,3}$/i.test(before)) found = m.index + m[0].length;
+  }
+  return found;
+}
+
 function parseWords(answer: string): Verdict {
-  const text = stripLeadingThinking(answer).trim();
+  const text = sameQuotes(stripLeadingThinking(answer).trim());
   // 1. The first word, when it is a verdict word.
-  const first = verdictAt(text);
+  const first = verdictAt(text, text);
   if (first === 'hedged') return unclear();
   if (first) return first;
-  // 2. A "Verdict:" label (or "The verdict is ...") decides, whatever word follows it: a label
-  //    followed by anything but a pass ("Verdict: REJECTED") is a fail, with that text as reason.
-  const label = /\bverdict\b[\s*_`]*(?:[:=\-–—]|\bis\b)[\s*_`]*/i.exec(text);
-  if (label) {
-    const after = text.slice(label.index + label[0].length);
-    const at = verdictAt(after);
-    if (at === 'hedged') return unclear();
-    if (at) return at;
+  // 2. The last "Verdict:" label decides, whatever word follows it: anything but a pass there
+  //    ("Verdict: REJECTED") is a fail, with that text as reason.
+  const at = lastLabel(text);
+  if (at !== undefined) {
+    const after = text.slice(at);
+    const v = verdictAt(after, after);
+    if (v === 'hedged') return unclear();
+    if (v) return v;
     const reason = after.split('\n')[0].trim();
     return verdict('FAIL', reason || UNCLEAR);
   }
-  // 3. Lines that hold a verdict word alone ("...review...\n\n**PASS**"): they must agree.
+  // 3. Lines that hold a verdict word alone ("...review...\n\n**PASS**"): they must agree, and a
+  //    pass there stands only in an answer with no question and no rejection in it.
   const alone = new Set<VerdictKind>();
   for (const line of text.split('\n')) {
     // Short lines only: DECORATION's trailing run is quadratic on a long line of it.
-    if (line.length > 80) continue;
+    if (line.length > 80 || line.includes('~~')) continue;
     const bare = line.replace(DECORATION, '');
     if (bare.length > 0 && bare.length <= 20 && /^[A-Za-z_]+$/.test(bare)) {
       const kind = kindOf(bare);
       if (kind) alone.add(kind);
     }
   }
-  if (alone.size === 1) return verdict([...alone][0], '');
+  if (alone.size === 1) {
+    const kind = [...alone][0];
+    if (isPass(kind) && (QUESTION.test(text) || contradicts(text))) return unclear();
+    return verdict(kind, '');
+  }
   if (alone.size > 1) return unclear();
   // 4. Prose: "pass" as a word, with nothing around it that questions, conditions or denies it.
-  if (/\bpass(es|ed)?\b/i.test(text) && !DOUBT.test(text)) return verdict('PASS', '');
+  if (/\bpass(es|ed)?\b/i.test(text) && !DOUBT.test(text) && !QUESTION.test(text)) return verdict('PASS', '');
   return unclear();
 }

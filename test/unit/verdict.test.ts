@@ -67,7 +67,9 @@ describe('structured verdicts (the answer to a call that asked for the JSON sche
 
   test('a verdict field that is neither PASS nor FAIL fails, naming it', () => {
     expect(parseStructuredVerdict('{"verdict":"MAYBE","reason":"x"}')).toMatchObject({ passed: false, reason: expect.stringContaining('"MAYBE"') });
-    expect(parseStructuredVerdict('{"reason":"x"}')).toMatchObject({ passed: false, reason: expect.stringContaining('null') });
+    expect(parseStructuredVerdict('{"reason":"x"}')).toMatchObject({ passed: false, reason: expect.stringContaining('missing') });
+    // Deeply nested: named, not stringified (that overflowed the stack).
+    expect(parseStructuredVerdict(`{"verdict":${'['.repeat(10_000)}${']'.repeat(10_000)},"reason":"x"}`)).toMatchObject({ passed: false });
   });
 
   test('a server that ignored the schema: its text is read with the word rules, and unclear text fails saying so', () => {
@@ -104,4 +106,68 @@ describe('no wrong pass', () => {
       { numRuns: 2000 },
     );
   });
+});
+
+// Found by a hostile probe on the first version of these rules: each was read as PASS.
+test.each([
+  'PASS, if you fix the SQL injection first.',
+  'PASS (if the tests are added)',
+  'PASS: only if the caller sanitizes input',
+  'PASS - only after the bug is fixed',
+  'PASS: unless you care about correctness',
+  'PASS… if you squint',
+  'PASS (only if the tests are added; as written it stores the password in plain text, reject)',
+  'PASS/FAIL: FAIL',
+  'Pass/fail: FAIL - the loop never ends',
+  'PASS or FAIL? FAIL.',
+  '~~PASS~~ FAIL: the loop never ends',
+  'Passes: 0 of 3 checks. FAIL',
+  'Passes the password to the logger in plain text. Reject it.',
+  'Passed-in values are never validated. FAIL.',
+  'This can’t pass.',
+  'It doesn’t pass.',
+  'This won’t pass: the parser crashes on empty input.',
+  'Unable to pass this file.',
+  'Too risky to pass.',
+  'Impossible to pass as written.',
+  'Refusing to pass this: it leaks the key.',
+  'Declined. I decline to pass this file.',
+  'Denied pass.',
+  "I'll pass on this one, it leaks memory.",
+  'It will pass once the null check is added.',
+  'Passes, assuming the input is trusted.',
+  'Ne pass pas. Rejeté.',
+  'I cannot give a verdict: PASS would be wrong here.',
+  'Previous verdict: PASS. New verdict: FAIL - the loop never ends',
+  'The verdict - PASS - was given by the earlier reviewer; I reject it.',
+  'Does it compile?\nPASS\nIs it correct?\nNo — reject.',
+  'My first thought was:\n~~PASS~~\nOn reflection the code is rejected.',
+  'PASS？',
+  'PASS\u200b?',
+  'PASS (?)',
+  'PASS...?',
+  'PASS!?',
+  'PASS‽',
+  'PASS. Reject it.',
+])('no pass: %j', (answer) => {
+  expect(parseVerdict(answer).passed).toBe(false);
+  expect(parseStructuredVerdict(answer).passed).toBe(false);
+});
+
+test.each([
+  'PASS',
+  'PASS\nThe parser handles every case the instructions list.',
+  'PASS: the function rejects negative numbers as asked.',
+  'PASS_WITH_WARNINGS: the test may fail on Windows paths',
+  'Verdict: PASS',
+  '**Final verdict:** PASS',
+  'The code does what was asked.\n\n**PASS**',
+])('still a pass: %j', (answer) => {
+  expect(parseVerdict(answer).passed).toBe(true);
+});
+
+test('structured: a PASS whose reason rejects the files is a FAIL that says so; a repeated verdict key is unclear', () => {
+  expect(parseStructuredVerdict('{"verdict":"PASS","reason":"REJECT: SQL injection in login(); do not ship"}')).toMatchObject({ passed: false, reason: expect.stringContaining('its reason rejects the files') });
+  expect(parseStructuredVerdict('{"reason":"ok","verdict":"PASS"}')).toMatchObject({ passed: true });
+  expect(parseStructuredVerdict('{"verdict":"FAIL","verdict":"PASS"}')).toMatchObject({ passed: false, reason: expect.stringContaining('more than one verdict') });
 });

@@ -45,7 +45,7 @@ test('verification asks for a JSON verdict; the texts that used to pass fail the
   // Every verification sent the schema and asked for JSON; no generation did.
   const all = t.ollama.calls();
   for (const c of all.filter(isVerification)) {
-    expect(c.body.format).toMatchObject({ type: 'object', properties: { verdict: { enum: ['PASS', 'FAIL'] } }, required: ['verdict', 'reason'] });
+    expect(c.body.format).toMatchObject({ type: 'object', properties: { verdict: { enum: ['PASS', 'FAIL'] } }, required: ['reason', 'verdict'] });
     expect(c.system).toContain('JSON');
   }
   expect(all.filter((c) => !isVerification(c)).every((c) => c.body.format === undefined)).toBe(true);
