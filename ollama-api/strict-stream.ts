@@ -7,7 +7,7 @@ import { reasonLine } from '../core/printable';
 /** Thrown into the stream (and so out of the client's iterator) on a line that is not JSON. */
 export class NotJsonLineError extends Error {
   constructor(url: string, line: string) {
-    super(`the stream from ${url} held a line that is not JSON (${line.length} characters: ${reasonLine(line, 80)}); the answer was not used`);
+    super(`the stream from ${url} held a line that is not a JSON object (${line.length} characters: ${reasonLine(line, 80)}); the answer was not used`);
     this.name = 'NotJsonLineError';
   }
 }
@@ -31,31 +31,42 @@ function jsonLines(url: string): TransformStream<Uint8Array, Uint8Array> {
   const encoder = new TextEncoder();
   let pending = '';
   let failed = false;
-  const check = (line: string, controller: TransformStreamDefaultController<Uint8Array>) => {
-    if (failed || line.trim() === '') return;
+  /** The line if it is a JSON object (every line Ollama sends is one), else fails the stream. */
+  const check = (line: string, controller: TransformStreamDefaultController<Uint8Array>): string | undefined => {
+    if (failed || line.trim() === '') return undefined;
+    let value: unknown;
     try {
-      JSON.parse(line);
+      value = JSON.parse(line);
     } catch {
+      value = undefined;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       failed = true;
       controller.error(new NotJsonLineError(url, line));
-      return;
+      return undefined;
     }
-    controller.enqueue(encoder.encode(`${line}\n`));
+    return line;
   };
   return new TransformStream({
     transform(chunk, controller) {
       const text = decoder.decode(chunk, { stream: true });
       // Search only the new text for line ends: a long line arriving in many chunks stays linear.
+      // The lines of one chunk go on as one chunk: the client splits its whole buffer on every
+      // chunk it gets, so a chunk per line made many short lines quadratic there.
+      const good: string[] = [];
       let from = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-        check(pending + text.slice(from, nl), controller);
+        const line = check(pending + text.slice(from, nl), controller);
+        if (line !== undefined) good.push(line);
         pending = '';
         from = nl + 1;
       }
       pending += text.slice(from);
+      if (good.length > 0 && !failed) controller.enqueue(encoder.encode(`${good.join('\n')}\n`));
     },
     flush(controller) {
-      check(pending + decoder.decode(), controller);
+      const line = check(pending + decoder.decode(), controller);
+      if (line !== undefined && !failed) controller.enqueue(encoder.encode(`${line}\n`));
     },
   });
 }
