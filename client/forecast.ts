@@ -42,8 +42,11 @@ export interface BatchShape {
   jobs: Record<string, ForecastJob>;
   deps?: Deps;
   maxConcurrent: number;
+  /** Stopping (stop-on-fail): nothing more starts, so there is nothing to forecast. */
+  stopping?: boolean;
 }
 
 export function batchForecast(b: BatchShape, history: History, parallel: number, now = Date.now()): Forecast | undefined {
+  if (b.stopping) return undefined;
   return forecast({ jobs: b.jobs, deps: b.deps ?? {}, maxConcurrent: b.maxConcurrent, parallel, now, history: history.samples, historyBatches: history.batches });
 }

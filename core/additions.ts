@@ -1,7 +1,7 @@
 // Job files added or changed while a batch runs, joined to it: which are taken, which wait again,
 // and which are refused with the reason. Pure and deterministic (the batch workflow runs it on
 // what its planning activity read), so the same rules are unit-tested without a server.
-import { addWaiting, FINAL_STATES, type JobState, type ScheduleState } from './schedule';
+import { addWaiting, FINAL_STATES, type JobState, markUnsuccessful, type ScheduleState } from './schedule';
 import { type Deps, waitsFor } from './graph';
 import type { RunPlan } from './plan';
 
@@ -34,9 +34,13 @@ export interface AdditionResult {
   /** Jobs of the batch that wait again: their file changed after they ended, or they were
    * skipped because of one that did. */
   requeued: string[];
-  /** Waiting jobs whose change (dependencies, context) was taken. */
+  /** Waiting jobs whose change (dependencies, context) was taken, or that now wait for a new job
+   * that writes what they read. */
   updated: string[];
   refused: Array<{ id: string; reason: string }>;
+  /** Jobs of the batch that ended here (a waiting job whose file changed into one that cannot
+   * run), and the jobs skipped because of them: their status is the batch's to record. */
+  ended: string[];
 }
 
 const UNSUCCESSFUL: ReadonlySet<JobState> = new Set(['failed', 'cancelled', 'skipped']);
@@ -53,7 +57,7 @@ function ended(state: JobState): string {
  */
 export function joinBatch<E extends { state: JobState; reason?: string }>(t: AdditionTarget<E>, a: AdditionPlan, fresh: () => E): AdditionResult {
   const jobs = t.schedule.jobs;
-  const result: AdditionResult = { added: [], requeued: [], updated: [], refused: [] };
+  const result: AdditionResult = { added: [], requeued: [], updated: [], refused: [], ended: [] };
   const refusedIds = new Set<string>();
   const refuse = (id: string, reason: string) => {
     result.refused.push({ id, reason });
@@ -96,6 +100,28 @@ export function joinBatch<E extends { state: JobState; reason?: string }>(t: Add
     take(id, fresh());
     result.added.push(id);
   }
+  const added = new Set(result.added);
+  const unfinished = (id: string) => jobs[id] !== undefined && (jobs[id].state === 'waiting' || jobs[id].state === 'running');
+  // A new job that writes a file a job of the batch writes too (the plan orders such jobs) waits
+  // for that job while it has not finished: the jobs that share an output never overlap, whatever
+  // their ids say (the one before it may be running already).
+  for (const id of result.added) {
+    const coWriters = Object.keys(jobs).filter((e) => !added.has(e) && unfinished(e) && ((a.plan.after[id] ?? []).includes(e) || (a.plan.after[e] ?? []).includes(id)));
+    if (coWriters.length === 0) continue;
+    const after = [...new Set([...(t.schedule.after?.[id] ?? []).filter((e) => !(a.plan.after[e] ?? []).includes(id)), ...coWriters])].sort();
+    addWaiting(t.schedule, id, jobs[id], t.schedule.deps[id], after);
+    t.deps[id] = waitsFor({ [id]: t.schedule.deps[id] }, { [id]: after })[id];
+  }
+  // A waiting job that reads what a new job writes waits for it (unless that would close a loop).
+  for (const w of Object.keys(jobs).sort()) {
+    if (added.has(w) || jobs[w].state !== 'waiting') continue;
+    const needs = (a.plan.deps[w] ?? []).filter((d) => added.has(d) && !(t.schedule.deps[w] ?? []).includes(d) && !reaches(t.schedule, d, w));
+    if (needs.length === 0) continue;
+    addWaiting(t.schedule, w, jobs[w], [...(t.schedule.deps[w] ?? []), ...needs].sort(), t.schedule.after?.[w]);
+    t.deps[w] = waitsFor({ [w]: t.schedule.deps[w] }, { [w]: t.schedule.after?.[w] ?? [] })[w];
+    if (a.plan.dependencyOutputs[w] !== undefined) t.dependencyOutputs[w] = a.plan.dependencyOutputs[w];
+    result.updated.push(w);
+  }
   for (const id of [...a.changedIds].sort()) {
     const s = jobs[id]?.state;
     if (s === undefined) continue;
@@ -104,8 +130,16 @@ export function joinBatch<E extends { state: JobState; reason?: string }>(t: Add
       continue;
     }
     const why = blocker(id);
+    if (why && s === 'waiting') {
+      // It cannot run as planned either: the job reads its file when it starts, and that file is
+      // now the one refused.
+      const reason = `its job file changed while it waited, and cannot run: ${why}`;
+      refuse(id, reason);
+      result.ended.push(id, ...markUnsuccessful(t.schedule, id, 'failed', reason));
+      continue;
+    }
     if (why) {
-      refuse(id, s === 'waiting' ? `${why}; it keeps what the batch planned` : why);
+      refuse(id, why);
       continue;
     }
     if (s === 'waiting') {
@@ -130,6 +164,20 @@ export function joinBatch<E extends { state: JobState; reason?: string }>(t: Add
     }
   }
   return result;
+}
+
+/** Whether `to` is reached from `from` along what jobs wait for (dependencies and order). */
+function reaches(s: ScheduleState<{ state: JobState }>, from: string, to: string): boolean {
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (id === to) return true;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...(s.deps[id] ?? []), ...(s.after?.[id] ?? []));
+  }
+  return false;
 }
 
 /** One line for the batch's summary and the terminal. */

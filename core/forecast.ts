@@ -49,7 +49,9 @@ export interface Forecast {
 /** A finished job of a batch as a sample (jobs that never ran are none). */
 export function sampleOf(j: ForecastJob): JobSample | undefined {
   if ((j.state !== 'passed' && j.state !== 'failed') || !j.startedAt || !j.finishedAt || !j.tokens) return undefined;
-  return { seconds: (j.finishedAt - j.startedAt) / 1000, modelSeconds: j.tokens.modelMs / 1000, calls: j.tokens.calls, outputTokens: j.tokens.outputTokens };
+  // Results of older batches may lack a count: none is taken as zero, never as NaN.
+  const n = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
+  return { seconds: (j.finishedAt - j.startedAt) / 1000, modelSeconds: n(j.tokens.modelMs) / 1000, calls: n(j.tokens.calls), outputTokens: n(j.tokens.outputTokens) };
 }
 
 function quantile(xs: number[], q: number): number {
@@ -89,11 +91,28 @@ export function forecast(input: ForecastInput): Forecast | undefined {
   if (samples.length === 0) return undefined;
   const m = learn(samples);
   const basis = basisOf(input.history.length, input.historyBatches, own.length);
-  const seconds = projectMakespan(input, m);
-  const open = Object.values(input.jobs).filter((j) => j.state === 'waiting' || j.state === 'running');
+  // Jobs that need one that failed, was cancelled or skipped will be skipped: they take nothing.
+  const jobs = withoutDoomed(input.jobs, input.deps);
+  const seconds = projectMakespan({ ...input, jobs }, m);
+  const open = Object.values(jobs).filter((j) => j.state === 'waiting' || j.state === 'running');
   // A running job has written part of its tokens (not known here until it ends): half, on average.
   const tokens = open.reduce((n, j) => n + (j.state === 'running' ? m.tokens / 2 : m.tokens), 0);
   return { remaining_seconds: Math.round(seconds), remaining_output_tokens: Math.round(tokens), basis };
+}
+
+/** The jobs, with those waiting on a job that cannot pass (directly or not) marked skipped. */
+function withoutDoomed(jobs: Record<string, ForecastJob>, deps: Deps): Record<string, ForecastJob> {
+  const out = { ...jobs };
+  const bad = (id: string) => out[id] !== undefined && (out[id].state === 'failed' || out[id].state === 'cancelled' || out[id].state === 'skipped');
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const id of Object.keys(out)) {
+      if (out[id].state !== 'waiting' || !(deps[id] ?? []).some(bad)) continue;
+      out[id] = { state: 'skipped' };
+      changed = true;
+    }
+  }
+  return out;
 }
 
 type Phase = { id: string; phase: 'overhead' | 'model'; left: number };

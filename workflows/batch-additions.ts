@@ -1,7 +1,7 @@
 // Job files added or changed while the batch runs join it through the addJobs update: the batch
 // reads the folder (a local activity), joins what it may (core/additions.ts) and answers what it
 // took and what it refused. Recorded in history like every change of the batch.
-import { patched, setHandler } from '@temporalio/workflow';
+import { condition, patched, setHandler } from '@temporalio/workflow';
 import { describeAddition, joinBatch } from '../core/additions';
 import type { fileActivities } from './activity-proxies';
 import type { BatchState } from './batch-state';
@@ -12,8 +12,16 @@ import type { BatchInput } from './types';
 const ADD_JOBS_PATCH = 'jobs-added-while-running';
 const KEEP_ADDITION_LINES = 20;
 
-/** `closing`: the batch has ended its loop and takes nothing more. */
-export function handleJobAdditions(input: BatchInput, batch: BatchState, files: ReturnType<typeof fileActivities>, changed: () => void, closing: () => boolean): void {
+/** Registered before the batch plans (an update may come while it does; it waits for the plan).
+ * `state()` is the batch's state once planned; `record` writes the status of jobs the batch ends;
+ * `closing`: the batch has ended its loop and takes nothing more. */
+export function handleJobAdditions(
+  input: BatchInput,
+  state: () => BatchState | undefined,
+  files: ReturnType<typeof fileActivities>,
+  on: { changed: () => void; record: (ids: string[]) => Promise<void> },
+  closing: () => boolean,
+): void {
   // One addition at a time: two runs that send it at once read the folder in turn.
   let queue: Promise<unknown> = Promise.resolve();
   setHandler(
@@ -21,7 +29,8 @@ export function handleJobAdditions(input: BatchInput, batch: BatchState, files: 
     () => {
       const next = queue.then(async () => {
         patched(ADD_JOBS_PATCH);
-        const c = batch.carried;
+        await condition(() => state() !== undefined);
+        const c = state()!.carried;
         const root = input.project.root;
         const plan = await files.planAddition({ root, maxContextFiles: input.settings.limits.maxContextFiles, batchIds: Object.keys(c.schedule.jobs), ...(c.fingerprints ? { fingerprints: c.fingerprints } : {}) });
         if (plan.newIds.length > 0) await files.syncStatusFile({ root, ids: plan.allIds });
@@ -29,7 +38,8 @@ export function handleJobAdditions(input: BatchInput, batch: BatchState, files: 
         if (result.added.length + result.requeued.length + result.updated.length + result.refused.length > 0) {
           c.additions = [...(c.additions ?? []), describeAddition(result)].slice(-KEEP_ADDITION_LINES);
         }
-        changed();
+        if (result.ended.length > 0) await on.record(result.ended);
+        on.changed();
         return result;
       });
       queue = next.catch(() => undefined);
@@ -39,7 +49,7 @@ export function handleJobAdditions(input: BatchInput, batch: BatchState, files: 
       validator: () => {
         if (closing()) throw new Error('the batch has finished: run again to start a new one');
         if (input.fixOnly) throw new Error('a fix batch takes no new jobs');
-        if (batch.carried.stopping) throw new Error('the batch is stopping (stop-on-fail): run again after it ends');
+        if (state()?.carried.stopping) throw new Error('the batch is stopping (stop-on-fail): run again after it ends');
       },
     },
   );

@@ -17,18 +17,20 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
   // eslint-disable-next-line prefer-const -- set once the plan is there, after the handler that reads it
   let batch: BatchState | undefined;
   setHandler(progressQuery, () => batch?.progress(false) ?? planningProgress());
+  // Job files added while the batch plans wait for the plan: the update is there from the start.
+  // eslint-disable-next-line prefer-const -- set once the plan is there, after the handler that uses it
+  let jobs: BatchJobs | undefined;
+  let closing = false;
+  handleJobAdditions(input, () => (jobs ? batch : undefined), files, { changed: () => showProgress(), record: (ids) => jobs!.record(ids) }, () => closing);
   const { plan, failed } = input.carried ? { plan: input.carried, failed: [] } : await planBatch(input, files);
   // Workflow time: in the sandbox Date.now() is the start of the current workflow task, recorded
   // in history and the same on replay (the SDK has no separate clock API for this).
   batch = new BatchState(plan, input.groupBarriers ? plan.groups : undefined, () => Date.now());
   const state = batch;
   const showProgress = () => setCurrentDetails(state.detailsLine());
-  const jobs = new BatchJobs(input, state, files, showProgress);
+  jobs = new BatchJobs(input, state, files, showProgress);
   await jobs.record(failed);
   handleBatchMessages(state, jobs, showProgress);
-  // Ends its loop only with no addition in flight, and takes none after.
-  let closing = false;
-  handleJobAdditions(input, state, files, showProgress, () => closing);
 
   // Near the history limit, start no more jobs and continue as new once the running ones ended.
   let draining = false;
@@ -44,6 +46,8 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchResult> {
     if (state.isFinished() && allHandlersFinished()) break;
     if (state.runningCount() === 0 && draining && allHandlersFinished()) {
       await jobs.settled();
+      // An addition that came while the statuses were written joins before the batch carries on.
+      await condition(allHandlersFinished);
       await continueAsNew<typeof batchWorkflow>({ ...input, carried: { ...state.carried, generation: state.carried.generation + 1 } });
     }
     if (idle() && allHandlersFinished()) {

@@ -11,11 +11,11 @@ function batch(): AdditionTarget<ScheduleEntry> {
   return { schedule, deps: { c: ['a'], s: ['f'] }, dependencyOutputs: {}, descriptions: {}, fingerprints: { a: '1', b: '1', c: '1', f: '1', s: '1' } };
 }
 
-function addition(o: Partial<AdditionPlan> & { deps?: Record<string, string[]>; invalid?: Record<string, string> }): AdditionPlan {
+function addition(o: Partial<AdditionPlan> & { deps?: Record<string, string[]>; after?: Record<string, string[]>; invalid?: Record<string, string> }): AdditionPlan {
   return {
     newIds: o.newIds ?? [],
     changedIds: o.changedIds ?? [],
-    plan: { deps: o.deps ?? {}, after: {}, invalid: o.invalid ?? {}, dependencyOutputs: Object.fromEntries(Object.keys(o.deps ?? {}).map((id) => [id, [`out/${(o.deps ?? {})[id][0] ?? ''}.txt`]])), descriptions: {} },
+    plan: { deps: o.deps ?? {}, after: o.after ?? {}, invalid: o.invalid ?? {}, dependencyOutputs: Object.fromEntries(Object.keys(o.deps ?? {}).map((id) => [id, [`out/${(o.deps ?? {})[id][0] ?? ''}.txt`]])), descriptions: {} },
     fingerprints: Object.fromEntries([...(o.newIds ?? []), ...(o.changedIds ?? [])].map((id) => [id, '2'])),
     allIds: [],
   };
@@ -26,7 +26,7 @@ const fresh = (): ScheduleEntry => ({ state: 'waiting' });
 test('a new job joins waiting, with its dependencies on the running graph, and can start once they passed', () => {
   const t = batch();
   const r = joinBatch(t, addition({ newIds: ['n1', 'n2'], deps: { n1: ['a'], n2: ['b'] } }), fresh);
-  expect(r).toEqual({ added: ['n1', 'n2'], requeued: [], updated: [], refused: [] });
+  expect(r).toEqual({ added: ['n1', 'n2'], requeued: [], updated: [], refused: [], ended: [] });
   expect(t.schedule.jobs.n1.state).toBe('waiting');
   expect(t.schedule.deps.n2).toEqual(['b']);
   expect(t.dependencyOutputs.n1).toEqual(['out/a.txt']);
@@ -77,4 +77,36 @@ test('a job file fingerprint changes with the job, not with nothing', () => {
   expect(jobFingerprint(job)).toMatch(/^[0-9a-f]{8}$/);
   expect(jobFingerprint({ ...job })).toBe(jobFingerprint(job));
   expect(jobFingerprint({ ...job, instructions: 'do y' } as JobSpec)).not.toBe(jobFingerprint(job));
+});
+
+test('a new job that writes what a running or waiting job writes waits for it, whatever the id order', () => {
+  const t = batch();
+  // The plan orders the writers of one file by id: a before b (running) and c (waiting).
+  const r = joinBatch(t, addition({ newIds: ['a0'], deps: { a0: [] }, after: { b: ['a0'], c: ['a0'] } }), fresh);
+  expect(r.added).toEqual(['a0']);
+  expect(t.schedule.after!.a0).toEqual(['b', 'c']);
+  expect(nextToStart(t.schedule, 10)).not.toContain('a0');
+});
+
+test('a waiting job that reads what a new job writes waits for it; one that would close a loop does not', () => {
+  const t = batch();
+  const r = joinBatch(t, addition({ newIds: ['w'], deps: { w: [], c: ['a', 'w'] } }), fresh);
+  expect(r.updated).toEqual(['c']);
+  expect(t.schedule.deps.c).toEqual(['a', 'w']);
+  expect(t.deps.c).toEqual(['a', 'w']);
+  const t2 = batch();
+  const r2 = joinBatch(t2, addition({ newIds: ['v'], deps: { v: ['c'], c: ['a', 'v'] } }), fresh);
+  expect(r2.added).toEqual(['v']);
+  expect(t2.schedule.deps.c).toEqual(['a']);
+});
+
+test('a waiting job whose file changed into one that cannot run ends failed, with the jobs that need it skipped', () => {
+  const t = batch();
+  t.schedule.jobs.d = { state: 'waiting' };
+  t.schedule.deps.d = ['c'];
+  const r = joinBatch(t, addition({ changedIds: ['c'], invalid: { c: 'depends_on names nosuchjob, which is not a job' } }), fresh);
+  expect(r.refused).toEqual([{ id: 'c', reason: 'its job file changed while it waited, and cannot run: depends_on names nosuchjob, which is not a job' }]);
+  expect(r.ended).toEqual(['c', 'd']);
+  expect(t.schedule.jobs.c.state).toBe('failed');
+  expect(t.schedule.jobs.d.state).toBe('skipped');
 });

@@ -58,3 +58,14 @@ test('thousands of jobs are projected quickly enough for a live view (linear in 
   // 500 chains of 10 one-second jobs, two slots: 2,500 s.
   expect(f!.remaining_seconds).toBe(2500);
 });
+
+test('jobs waiting on a failed job take nothing (they will be skipped); a result without model time is no NaN', () => {
+  const jobs: Record<string, ForecastJob> = { f: { state: 'failed' }, x: { state: 'waiting' }, y: { state: 'waiting' }, z: { state: 'waiting' } };
+  const f = forecast({ ...base, jobs, deps: { x: ['f'], y: ['x'] }, history: [sample(5, 5)] })!;
+  expect(f.remaining_seconds).toBe(5);
+  expect(f.remaining_output_tokens).toBe(100);
+  const old = forecast({ ...base, jobs: waiting(['a']), deps: {}, history: [], historyBatches: 0, now: 10_000 });
+  expect(old).toBeUndefined();
+  const noModelMs = forecast({ ...base, now: 10_000, jobs: { d: { state: 'passed', startedAt: 1000, finishedAt: 5000, tokens: { calls: 1, promptTokens: 1, outputTokens: 1 } as never }, w: { state: 'waiting' } }, deps: {}, history: [], historyBatches: 0 })!;
+  expect(Number.isFinite(noModelMs.remaining_seconds)).toBe(true);
+});
