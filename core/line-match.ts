@@ -162,7 +162,7 @@ export function matchVerdictLabel(text: string): { word: string; rest: string } 
   for (let m = label.exec(text); m; m = label.exec(text)) {
     const v = m.index + m[0].length;
     const a = decoEnd(v);
-    let start = -1;
+    let start: number;
     if (text[a] === ':' || text[a] === '=') {
       const b = decoEnd(a + 1);
       start = letter(text[b]) ? b : lastUnderscore(a + 1, b);

@@ -52,7 +52,6 @@ test('second run of the same batch: the forecast at a quarter done is within 25%
 
     const second = spawnCli(['--path', root, 'run'], shared());
     let atQuarter: { at: number; forecast: Forecast } | undefined;
-    let status: { forecast: Forecast | null } | undefined;
     await waitFor(
       async () => {
         // The first batch (completed) answers queries too: ask only the running one.
@@ -68,7 +67,7 @@ test('second run of the same batch: the forecast at a quarter done is within 25%
       120_000,
       'a quarter of the second batch done',
     );
-    status = JSON.parse((await runCli(['--path', root, 'status', '--json'], shared())).output);
+    const status: { forecast: Forecast | null } = JSON.parse((await runCli(['--path', root, 'status', '--json'], shared())).output);
     expect(await second.exited).toBe(0);
     const actual = (Date.now() - atQuarter!.at) / 1000;
     const predicted = atQuarter!.forecast.remaining_seconds;
@@ -76,7 +75,7 @@ test('second run of the same batch: the forecast at a quarter done is within 25%
     expect(Math.abs(predicted - actual) / actual).toBeLessThanOrEqual(0.25);
     expect(atQuarter!.forecast.remaining_output_tokens).toBeGreaterThan(0);
     // status --json while it ran had the documented shape.
-    expect(status!.forecast).toEqual({ remaining_seconds: expect.any(Number), remaining_output_tokens: expect.any(Number), basis: expect.stringContaining('earlier batch') });
+    expect(status.forecast).toEqual({ remaining_seconds: expect.any(Number), remaining_output_tokens: expect.any(Number), basis: expect.stringContaining('earlier batch') });
   } finally {
     await h.close();
   }
