@@ -23,6 +23,10 @@ export interface RunPlan {
   stuckNotResumed: string[];
   /** Per runnable job, what it does in a few words (mode and outputs), for the Web UI. */
   descriptions: Record<string, string>;
+  /** Selected jobs that need a job outside the run whose last run did not pass (status fail or
+   * partial): skipped with the reason, as they would be had it failed in this batch. Absent in
+   * plans made before. */
+  blocked?: Record<string, string>;
 }
 
 export interface PlanInput {
@@ -55,6 +59,14 @@ export function planRun(input: PlanInput): RunPlan {
   for (const id of runnable) descriptions[id] = describeJob(byId.get(id)!);
   const selInvalid: Record<string, string> = {};
   for (const id of selected) if (invalid[id] !== undefined) selInvalid[id] = invalid[id];
+  // A job that needs one outside the run whose last run failed would run on what that one left
+  // (run --rerun after a failure): skipped, as in the batch where it failed.
+  const statusOf = new Map(input.entries.map((e) => [e.id, e.status]));
+  const blocked: Record<string, string> = {};
+  for (const id of runnable) {
+    const bad = (graph.deps[id] ?? []).find((d) => !sel.has(d) && (statusOf.get(d) === 'fail' || statusOf.get(d) === 'partial'));
+    if (bad !== undefined) blocked[id] = `skipped: depends on ${bad}, whose last run did not pass (status ${statusOf.get(bad)}; retry it with: worksplit retry ${bad})`;
+  }
   return {
     selected,
     deps,
@@ -65,6 +77,7 @@ export function planRun(input: PlanInput): RunPlan {
     dependencyOutputs,
     stuckNotResumed: input.selection.resume || input.selection.only || input.selection.ids ? [] : stuck,
     descriptions,
+    ...(Object.keys(blocked).length > 0 ? { blocked } : {}),
   };
 }
 

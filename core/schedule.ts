@@ -122,6 +122,11 @@ export function markPassed(s: ScheduleState, id: string): void {
  * the ids skipped. */
 export function markUnsuccessful(s: ScheduleState, id: string, state: 'failed' | 'cancelled', reason: string): string[] {
   setState(s, id, state, reason);
+  return markUnsuccessfulDependents(s);
+}
+
+/** Skip every waiting job that depends on one that failed, was cancelled or skipped. */
+function markUnsuccessfulDependents(s: ScheduleState): string[] {
   const skipped: string[] = [];
   let changed = true;
   while (changed) {
@@ -136,6 +141,13 @@ export function markUnsuccessful(s: ScheduleState, id: string, state: 'failed' |
     }
   }
   return skipped;
+}
+
+/** A waiting job skipped before it ran (a job it needs, outside the batch, did not pass), and the
+ * waiting jobs that need it. Returns the ids skipped. */
+export function markSkipped(s: ScheduleState, id: string, reason: string): string[] {
+  setState(s, id, 'skipped', reason);
+  return [id, ...markUnsuccessfulDependents(s)];
 }
 
 /** Stop-on-fail: every job still waiting is skipped with the given reason. */

@@ -1,6 +1,6 @@
 // The batch's first step: read the job folder into a plan and sync the status file. Jobs that
 // cannot run fail at once with their reason, their dependents are skipped; the batch records them.
-import { newSchedule, markUnsuccessful } from '../core/schedule';
+import { newSchedule, markSkipped, markUnsuccessful } from '../core/schedule';
 import { waitsFor } from '../core/graph';
 import { emptyUsage } from '../core/usage';
 import type { fileActivities } from './activity-proxies';
@@ -14,6 +14,8 @@ export async function planBatch(input: BatchInput, files: ReturnType<typeof file
   const schedule = newSchedule(p.selected, p.deps, p.after);
   const stuck = p.stuckNotResumed.length > 0 ? [`${p.stuckNotResumed.length} stuck job(s) not resumed (${p.stuckNotResumed.join(', ')}); run with --resume to retry them`] : [];
   const failed = Object.entries(p.invalid).flatMap(([id, reason]) => [id, ...markUnsuccessful(schedule, id, 'failed', reason)]);
+  // Plans before `blocked` existed have none: nothing changes for them.
+  for (const [id, reason] of Object.entries(p.blocked ?? {})) if (schedule.jobs[id]?.state === 'waiting') failed.push(...markSkipped(schedule, id, reason));
   const plan: CarriedBatch = {
     schedule,
     dependencyOutputs: p.dependencyOutputs,

@@ -1,7 +1,7 @@
 // `worksplit run`: start (or attach to) the project's batch workflow, run a worker in-process,
 // show progress, print the summary. Exit 0 only when every selected job passed.
 import { randomUUID } from 'node:crypto';
-import { printable } from '../../core/printable';
+import { printable, reasonLine } from '../../core/printable';
 import type { Client } from '@temporalio/client';
 import { waitsFor } from '../../core/graph';
 import { blockedByInvalid } from '../../core/plan';
@@ -277,13 +277,18 @@ async function dryRun(
   plan.warnings.forEach((w) => out.warn(w));
   // Jobs that need a job that cannot run would be skipped by the batch: shown as such.
   const blocked = blockedByInvalid(plan.deps, Object.keys(plan.invalid), plan.selected);
-  const groups = plan.groups.map((g) => g.filter((id) => blocked[id] === undefined)).filter((g) => g.length > 0);
+  // And jobs that need one outside the run whose last run failed (plan.blocked), with theirs.
+  const failedBefore = blockedByInvalid(plan.deps, Object.keys(plan.blocked ?? {}), plan.selected);
+  const skipped = (id: string) => blocked[id] !== undefined || plan.blocked?.[id] !== undefined || failedBefore[id] !== undefined;
+  const groups = plan.groups.map((g) => g.filter((id) => !skipped(id))).filter((g) => g.length > 0);
   const runnable = groups.flat();
   out.line(`Dry run: ${plural(runnable.length, 'job')} would run in ${plural(groups.length, 'group')}, ${maxConcurrent ? `at most ${maxConcurrent}` : 'any number'} at once. Nothing was changed.`);
   const waits = waitsFor(plan.deps, plan.after);
   groups.forEach((g, i) => out.line(`  group ${i + 1}: ${g.map((id) => (waits[id].length > 0 ? `${id} (after ${waits[id].join(', ')})` : id)).join(', ')}`));
   for (const [id, reason] of Object.entries(plan.invalid)) out.line(`  ${colors.red('cannot run')} ${printable(id)}: ${reason}`);
   for (const [id, root] of Object.entries(blocked)) out.line(`  ${colors.yellow('would be skipped')} ${printable(id)}: needs ${printable(root)}, which cannot run`);
+  for (const [id, reason] of Object.entries(plan.blocked ?? {})) out.line(`  ${colors.yellow('would be skipped')} ${printable(id)}: ${reasonLine(reason.replace(/^skipped: /, ''))}`);
+  for (const [id, root] of Object.entries(failedBefore)) if (plan.blocked?.[id] === undefined) out.line(`  ${colors.yellow('would be skipped')} ${printable(id)}: needs ${printable(root)}, which would be skipped`);
   if (plan.stuckNotResumed.length > 0) out.line(`  ${plural(plan.stuckNotResumed.length, 'stuck job')} left out (use --resume): ${plan.stuckNotResumed.join(', ')}`);
   if (runnable.length > 0) {
     const f = await forecastOf(runnable, waits);

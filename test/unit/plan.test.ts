@@ -68,3 +68,13 @@ test('jobs that need a job that cannot run, directly or through others, are foun
   expect(blockedByInvalid(deps, ['bad'], ['g', 'e', 'd', 'f'])).toEqual({ d: 'bad', e: 'bad', g: 'bad' });
   expect(blockedByInvalid(deps, [], ['d', 'e'])).toEqual({});
 });
+
+test('a job that needs one outside the run whose last run failed is skipped with the reason (run --rerun after a failure)', () => {
+  const jobs = [job('a'), job('b', { dependsOn: ['a'] }), job('c', { dependsOn: ['b'] }), job('d')];
+  const entries = [entry('a', 'fail', true), entry('b', 'created', true), entry('c', 'created', true), entry('d', 'created', true)];
+  const plan = planRun({ ids: ['a', 'b', 'c', 'd'], jobs, problems: {}, entries, selection: { resume: false, rerun: true } });
+  expect(plan.selected).toEqual(['b', 'c', 'd']);
+  expect(plan.blocked).toEqual({ b: 'skipped: depends on a, whose last run did not pass (status fail; retry it with: worksplit retry a)' });
+  // c needs b, which is in the run: the batch skips it when b is skipped.
+  expect(plan.deps.c).toEqual(['b']);
+});

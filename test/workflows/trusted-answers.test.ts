@@ -152,3 +152,16 @@ test('a model that rambles on is stopped at num_predict (from max_output_lines) 
   expect(predict('rambles')).toEqual([50]);
   expect(predict('edits')).toEqual([100]);
 });
+
+test('run --rerun after a failure: a job that needs the failed one (outside the run) is skipped with the reason, not run on what it left', async () => {
+  t.ollama.respond = verdictReplies({ a: 'FAIL: wrong', b: 'PASS', c: 'PASS' });
+  const root = makeProject({ ollamaUrl: t.ollama.url, jobs: { a: simpleJob('a'), b: simpleJob('b', { depends_on: ['a'] }), c: simpleJob('c', { depends_on: ['b'] }) } });
+  const first = await runBatch(t.h, root);
+  expect([first.jobs.a.state, first.jobs.b.state, first.jobs.c.state]).toEqual(['failed', 'skipped', 'skipped']);
+  t.ollama.resetStats();
+  const again = await runBatch(t.h, root, { selection: { rerun: true } });
+  expect(Object.keys(again.jobs).sort()).toEqual(['b', 'c']);
+  expect(again.jobs.b).toMatchObject({ state: 'skipped', reason: 'skipped: depends on a, whose last run did not pass (status fail; retry it with: worksplit retry a)' });
+  expect(again.jobs.c).toMatchObject({ state: 'skipped', reason: 'skipped: depends on b, which was skipped' });
+  expect(t.ollama.calls()).toHaveLength(0);
+});
