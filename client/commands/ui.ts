@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { batchWorkflowId } from '../../core/ids';
 import { resolveTarget, workflowUiUrl } from '../connection';
 import { Output, UsageError } from '../output';
+import { uiHint } from '../remote-server';
 import { loadProject } from '../project';
 
 export function projectListUrl(uiUrl: string, namespace: string, projectKey: string): string {
@@ -14,7 +15,7 @@ export function projectListUrl(uiUrl: string, namespace: string, projectKey: str
 export async function uiCommand(dir: string, open: boolean, out: Output): Promise<number> {
   const project = await loadProject(dir);
   const target = await resolveTarget(project, { start: false });
-  if (!target?.uiUrl) throw new UsageError(target ? 'the Web UI address of this Temporal server is unknown: set TEMPORAL_UI_URL' : 'the embedded Temporal server is not running (worksplit server start, or worksplit run)');
+  if (!target?.uiUrl) throw new UsageError(target ? uiHint(target) : 'the embedded Temporal server is not running (worksplit server start, or worksplit run)');
   const batchUrl = workflowUiUrl(target, batchWorkflowId(project.ref.key))!;
   out.line(`batch: ${batchUrl}`);
   out.line(`jobs:  ${projectListUrl(target.uiUrl, target.namespace, project.ref.key)}`);
