@@ -50,8 +50,19 @@ fetch_miniaudio_header() {
   rm -rf "$tmp"
 }
 
+# llama.cpp's kernels need the CPU's vector instructions: cgo's default flags build it without
+# AVX2 and FMA, and a 135M model then read a prompt at 15 tokens/s instead of 140 and wrote at
+# 10 instead of 50. x86-64-v3 where the CPU has them (the binary runs on the machine that built it).
+if grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null; then
+  SIMD_FLAGS="-O3 -march=x86-64-v3"
+else
+  SIMD_FLAGS="-O3"
+fi
+FLAGS_STAMP="$CACHE/bin/build-flags"
+
 build_binary() {
-  [ -x "$BINARY" ] && return
+  # A binary built with other flags (or before they were recorded) is built again.
+  [ -x "$BINARY" ] && [ "$(cat "$FLAGS_STAMP" 2>/dev/null)" = "$SIMD_FLAGS" ] && return
   command -v go >/dev/null || { log "go is not installed (needed to build Ollama)"; exit 1; }
   install_debian_headers
   fetch_miniaudio_header
@@ -69,8 +80,10 @@ build_binary() {
   local started=$SECONDS
   mkdir -p "$CACHE/bin"
   (cd "$src" && CGO_ENABLED=1 CGO_CPPFLAGS="-I$CACHE/include -I/usr/include/stb" \
+    CGO_CFLAGS="$SIMD_FLAGS" CGO_CXXFLAGS="$SIMD_FLAGS" \
     go build -ldflags "-X github.com/ollama/ollama/version.Version=${OLLAMA_VERSION#v}" -o "$BINARY.tmp" .)
   mv "$BINARY.tmp" "$BINARY"
+  echo "$SIMD_FLAGS" >"$FLAGS_STAMP"
   log "built $BINARY in $((SECONDS - started)) s"
 }
 
