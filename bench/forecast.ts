@@ -73,7 +73,7 @@ async function sitting(url: string, model: string | undefined): Promise<number[]
       if (d?.status.name === 'RUNNING') {
         const p = await reader.workflow.getHandle(id, d.runId).query(progressQuery).catch(() => undefined);
         if (p && !p.planning) {
-          const finished = p.totals.passed + p.totals.failed;
+          const finished = p.totals.passed + p.totals.failed + p.totals.skipped + p.totals.cancelled;
           const f = batchForecast(p, history, project.config.ollama.parallel);
           if (f && finished >= MARKS[marks.length] * p.totals.total) marks.push({ at: Date.now(), forecast: f.remaining_seconds });
         }

@@ -14,6 +14,8 @@ export interface JobSample {
   modelSeconds: number;
   calls: number;
   outputTokens: number;
+  /** It passed (absent: counted as passed). */
+  passed?: boolean;
 }
 
 export interface ForecastJob {
@@ -51,7 +53,7 @@ export function sampleOf(j: ForecastJob): JobSample | undefined {
   if ((j.state !== 'passed' && j.state !== 'failed') || !j.startedAt || !j.finishedAt || !j.tokens) return undefined;
   // Results of older batches may lack a count: none is taken as zero, never as NaN.
   const n = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
-  return { seconds: (j.finishedAt - j.startedAt) / 1000, modelSeconds: n(j.tokens.modelMs) / 1000, calls: n(j.tokens.calls), outputTokens: n(j.tokens.outputTokens) };
+  return { seconds: (j.finishedAt - j.startedAt) / 1000, modelSeconds: n(j.tokens.modelMs) / 1000, calls: n(j.tokens.calls), outputTokens: n(j.tokens.outputTokens), passed: j.state === 'passed' };
 }
 
 function quantile(xs: number[], q: number): number {
@@ -66,6 +68,8 @@ interface JobModel {
   overhead: number;
   work: number;
   tokens: number;
+  /** The share of jobs that fail: their dependents are skipped and take nothing. */
+  failRate: number;
 }
 
 function learn(samples: JobSample[]): JobModel {
@@ -73,7 +77,7 @@ function learn(samples: JobSample[]): JobModel {
   // slot when calls queue: its lower quartile is the job's own.
   const work = mean(samples.map((s) => s.modelSeconds));
   const overhead = quantile(samples.map((s) => Math.max(0, s.seconds - s.modelSeconds)), 0.25);
-  return { overhead, work, tokens: mean(samples.map((s) => s.outputTokens)) };
+  return { overhead, work, tokens: mean(samples.map((s) => s.outputTokens)), failRate: samples.filter((s) => s.passed === false).length / samples.length };
 }
 
 function basisOf(historyJobs: number, historyBatches: number, thisBatch: number): string {
@@ -93,10 +97,20 @@ export function forecast(input: ForecastInput): Forecast | undefined {
   const basis = basisOf(input.history.length, input.historyBatches, own.length);
   // Jobs that need one that failed, was cancelled or skipped will be skipped: they take nothing.
   const jobs = withoutDoomed(input.jobs, input.deps);
-  const seconds = projectMakespan({ ...input, jobs }, m);
-  const open = Object.values(jobs).filter((j) => j.state === 'waiting' || j.state === 'running');
-  // A running job has written part of its tokens (not known here until it ends): half, on average.
-  const tokens = open.reduce((n, j) => n + (j.state === 'running' ? m.tokens / 2 : m.tokens), 0);
+  // Jobs fail as often as they did: each failure skips its dependents. The expectation over a fixed
+  // set of draws (the same every time: a forecast must not flicker), one when nothing fails.
+  const open = Object.keys(jobs).filter((id) => jobs[id].state === 'waiting' || jobs[id].state === 'running');
+  const draws = m.failRate > 0 ? Math.max(1, Math.min(40, Math.floor(20_000 / (open.length + 1)))) : 1;
+  const random = seededRandom(0x5eed);
+  let seconds = 0;
+  let tokens = 0;
+  for (let d = 0; d < draws; d++) {
+    const fails = new Set(m.failRate > 0 ? open.filter(() => random() < m.failRate) : []);
+    const r = projectMakespan({ ...input, jobs }, m, fails);
+    seconds += r.seconds / draws;
+    // A running job has written part of its tokens (not known here until it ends): half, on average.
+    tokens += r.ran.reduce((n, id) => n + (jobs[id].state === 'running' ? m.tokens / 2 : m.tokens), 0) / draws;
+  }
   return { remaining_seconds: Math.round(seconds), remaining_output_tokens: Math.round(tokens), basis };
 }
 
@@ -122,7 +136,7 @@ type Phase = { id: string; phase: 'overhead' | 'model'; left: number };
  * for has ended and the window has room; each spends `overhead` outside the model, then `work`
  * of model time, the server sharing its `parallel` slots among the jobs in their model phase.
  */
-function projectMakespan(input: ForecastInput, m: JobModel): number {
+function projectMakespan(input: ForecastInput, m: JobModel, fails: ReadonlySet<string>): { seconds: number; ran: string[] } {
   const { jobs, deps } = input;
   const window = effectiveConcurrency(input.maxConcurrent);
   const slots = Math.max(1, input.parallel);
@@ -159,10 +173,23 @@ function projectMakespan(input: ForecastInput, m: JobModel): number {
     }
     ready.splice(lo, 0, id);
   };
+  const ran: string[] = [];
+  const skipped = new Set<string>();
+  // A failed job's waiting dependents never run, nor theirs.
+  const skipDependents = (id: string) => {
+    const stack = [...(dependents.get(id) ?? [])];
+    while (stack.length > 0) {
+      const next = stack.pop()!;
+      if (skipped.has(next)) continue;
+      skipped.add(next);
+      stack.push(...(dependents.get(next) ?? []));
+    }
+  };
   let t = 0;
   for (;;) {
     while (active.length < window && ready.length > 0) {
       const id = ready.shift()!;
+      if (skipped.has(id)) continue;
       active.push(m.overhead > 0 ? { id, phase: 'overhead', left: m.overhead } : { id, phase: 'model', left: m.work });
     }
     if (active.length === 0) break;
@@ -182,14 +209,30 @@ function projectMakespan(input: ForecastInput, m: JobModel): number {
       }
       active.splice(i, 1);
       ended.add(a.id);
-      for (const next of dependents.get(a.id) ?? []) {
-        const n = missing.get(next)! - 1;
-        missing.set(next, n);
-        if (n === 0) becomeReady(next);
+      ran.push(a.id);
+      if (fails.has(a.id)) skipDependents(a.id);
+      else {
+        for (const next of dependents.get(a.id) ?? []) {
+          const n = missing.get(next)! - 1;
+          missing.set(next, n);
+          if (n === 0 && !skipped.has(next)) becomeReady(next);
+        }
       }
     }
   }
-  return t;
+  return { seconds: t, ran };
+}
+
+/** A small deterministic generator (mulberry32): the forecast's draws are the same every time. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** "≈ 12 min left, ~48k tokens" */

@@ -4,21 +4,15 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFile
 import * as path from 'node:path';
 import { spawn as spawnPty } from '@lydell/node-pty';
 import { parseStatusFile, formatStatusFile, StatusEntry } from '../../core/status';
-import { OllamaTestServer } from '../support/ollama-test-server';
 import { waitFor } from '../support/harness';
-import { runCli } from '../support/processes';
+import { runCli, sharedServerEnv } from '../support/processes';
+import { useStandInModel } from '../support/servers';
 import { makeProject, simpleJob } from '../support/project';
 import { block, isVerification, jobOf, passingReplies } from '../support/replies';
 
-let ollama: OllamaTestServer;
-beforeAll(async () => {
-  ollama = await new OllamaTestServer().start();
-});
-afterAll(async () => {
-  await ollama.stop();
-});
+const model = useStandInModel();
 
-const env = () => ({ TEMPORAL_ADDRESS: process.env.WORKSPLIT_TEST_TEMPORAL_ADDRESS! });
+const env = sharedServerEnv;
 const tmpDir = (name: string) => path.join(process.env.WORKSPLIT_TEST_TMP!, `${name}-${Math.random().toString(36).slice(2, 8)}`);
 const writeStatus = (root: string, entries: StatusEntry[]) => writeFileSync(path.join(root, 'jobs/_jobstatus.json'), formatStatusFile(entries));
 const readStatus = (root: string) => Object.fromEntries(parseStatusFile(readFileSync(path.join(root, 'jobs/_jobstatus.json'), 'utf8')).map((e) => [e.id, e]));
@@ -69,7 +63,7 @@ test('new-job writes a valid job for each of the five types', async () => {
 
 test('validate names file and field; deps shows dependencies and groups', async () => {
   const root = makeProject({
-    ollamaUrl: ollama.url,
+    ollamaUrl: model.ollama.url,
     jobs: { a: simpleJob('a'), b: simpleJob('b', { context_files: ['out/a.txt'] }), bad: { fm: { output_dir: 'out' } }, loop1: simpleJob('loop1', { depends_on: ['loop2'] }), loop2: simpleJob('loop2', { depends_on: ['loop1'] }) },
   });
   const v = await runCli(['--path', root, 'validate'], env());
@@ -83,7 +77,7 @@ test('validate names file and field; deps shows dependencies and groups', async 
 });
 
 test('preview prints the exact prompt, context with line counts, token estimate and model', async () => {
-  const root = makeProject({ ollamaUrl: ollama.url, files: { 'src/types.ts': 'export type A = 1;\nexport type B = 2;\n' }, jobs: { p: simpleJob('p', { context_files: ['src/types.ts'] }) } });
+  const root = makeProject({ ollamaUrl: model.ollama.url, files: { 'src/types.ts': 'export type A = 1;\nexport type B = 2;\n' }, jobs: { p: simpleJob('p', { context_files: ['src/types.ts'] }) } });
   const r = await runCli(['--path', root, 'preview', 'p'], env());
   expect(r.code).toBe(0);
   expect(r.output).toContain('=== system ===');
@@ -98,7 +92,7 @@ test('preview prints the exact prompt, context with line counts, token estimate 
 });
 
 test('preview of a job whose dependency has not run shows the prompt as it stands and names what is still to come', async () => {
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: { d: simpleJob('d'), e: simpleJob('e', { depends_on: ['d'] }) } });
+  const root = makeProject({ ollamaUrl: model.ollama.url, jobs: { d: simpleJob('d'), e: simpleJob('e', { depends_on: ['d'] }) } });
   const before = await runCli(['--path', root, 'preview', 'e'], env());
   expect(before.code).toBe(0);
   expect(before.output).toContain('JOB e: write the file.');
@@ -122,7 +116,7 @@ test('preview of a job whose dependency has not run shows the prompt as it stand
 
 test('preview of an edit job shows the file it edits once, as its target, not again as context', async () => {
   const root = makeProject({
-    ollamaUrl: ollama.url,
+    ollamaUrl: model.ollama.url,
     files: { 'src/types.ts': 'export type A = 1;\n' },
     jobs: { aa: { fm: { output_dir: 'src', output_file: 'types.ts' } }, bb: { fm: { mode: 'edit', output_dir: 'src', output_file: 'types.ts', depends_on: ['aa'] } } },
   });
@@ -138,7 +132,7 @@ test("init's edit prompt asks for the answer format of the job's own mode: FIND/
   const dir = tmpDir('init-modes');
   expect((await runCli(['--path', dir, 'init', '--lang', 'typescript', '--model', 'qwen-32k:latest'], env())).code).toBe(0);
   const toml = path.join(dir, 'worksplit.toml');
-  writeFileSync(toml, readFileSync(toml, 'utf8').replace(/^url = .*$/m, `url = "${ollama.url}"`));
+  writeFileSync(toml, readFileSync(toml, 'utf8').replace(/^url = .*$/m, `url = "${model.ollama.url}"`));
   mkdirSync(path.join(dir, 'src'), { recursive: true });
   writeFileSync(path.join(dir, 'src', 'a.ts'), 'export const a = 1;\n');
   writeFileSync(path.join(dir, 'jobs', 'ins.md'), '---\nmode: replace_pattern\noutput_dir: src\noutput_file: a.ts\ntarget_files: [src/a.ts]\n---\n\nAdd a line after the export.\n');
@@ -156,7 +150,7 @@ test("init's edit prompt asks for the answer format of the job's own mode: FIND/
 });
 
 test('validate and preview say when the server has no such model, and when it does not answer', async () => {
-  const root = makeProject({ ollamaUrl: ollama.url, model: 'not-pulled:7b', jobs: { p: simpleJob('p') } });
+  const root = makeProject({ ollamaUrl: model.ollama.url, model: 'not-pulled:7b', jobs: { p: simpleJob('p') } });
   const v = await runCli(['--path', root, 'validate'], env());
   expect(v.output).toContain('worksplit.toml: ollama.model: the Ollama server at');
   expect(v.output).toContain('has no model not-pulled:7b (pull it: ollama pull not-pulled:7b)');
@@ -173,13 +167,13 @@ test('validate and preview say when the server has no such model, and when it do
 test('validate lists the num_ctx of each first call and warns about a job that cannot fit', async () => {
   const big = `${'y'.repeat(199)}\n`.repeat(550); // 110,000 characters: about 36,700 tokens by the estimate
   const root = makeProject({
-    ollamaUrl: ollama.url,
+    ollamaUrl: model.ollama.url,
     toml: '[limits]\nmax_prompt_tokens = 100000\nmax_context_lines = 5000\n',
     files: { 'ctx/big.txt': big },
     jobs: { small: simpleJob('small'), large: simpleJob('large', { context_files: ['ctx/big.txt'] }) },
   });
   const r = await runCli(['--path', root, 'validate'], env());
-  expect(r.output).toContain(`Context windows of the first calls (qwen-32k:latest at ${ollama.url}, maximum 32768):`);
+  expect(r.output).toContain(`Context windows of the first calls (qwen-32k:latest at ${model.ollama.url}, maximum 32768):`);
   expect(r.output).toMatch(/ {2}small: prompt about \d+ tokens -> num_ctx 16384\n/);
   expect(r.output).toMatch(/ {2}large: prompt about \d+ tokens -> num_ctx 32768 \(does not fit\)/);
   expect(r.output).toMatch(/warning: jobs\/large\.md: the prompt \(about \d+ tokens\) and room for an answer \(1024\) do not fit in a context of 32768 tokens/);
@@ -187,14 +181,14 @@ test('validate lists the num_ctx of each first call and warns about a job that c
 });
 
 test('preview warns, with the numbers, about a prompt that cannot fit the model or the num_ctx set in options', async () => {
-  const root = makeProject({ ollamaUrl: ollama.url, ollamaToml: 'options = { num_ctx = 1100 }', jobs: { p: simpleJob('p') } });
+  const root = makeProject({ ollamaUrl: model.ollama.url, ollamaToml: 'options = { num_ctx = 1100 }', jobs: { p: simpleJob('p') } });
   const r = await runCli(['--path', root, 'preview', 'p'], env());
   expect(r.output).toMatch(/num_ctx 1100 \(set in \[ollama\] options\) \(model maximum 32768\)/);
   expect(r.output).toMatch(/p: the prompt \(about \d+ tokens\) and room for an answer \(1024\) do not fit in a context of 1100 tokens \(num_ctx from \[ollama\] options\)/);
 });
 
 test('status: summary, -v, --summary and the documented --json shape', async () => {
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: { a: simpleJob('a'), b: simpleJob('b'), c: simpleJob('c'), d: simpleJob('d') } });
+  const root = makeProject({ ollamaUrl: model.ollama.url, jobs: { a: simpleJob('a'), b: simpleJob('b'), c: simpleJob('c'), d: simpleJob('d') } });
   writeStatus(root, [entry('a', 'pass'), entry('b', 'fail', { error: 'boom' }), entry('c', 'partial', { error: '1 edit failed', partial_state: { successful_edits: ['x'], failed_edits: [{ file: 'f', find_preview: 'p', reason: 'r' }] } })]);
   expect((await runCli(['--path', root, 'status'], env())).output.trim()).toBe('1 passed, 1 failed, 1 partial, 1 pending');
   const v = await runCli(['--path', root, '-v', 'status'], env());
@@ -207,19 +201,19 @@ test('status: summary, -v, --summary and the documented --json shape', async () 
 });
 
 test('reset, retry --failed, archive and cleanup', async () => {
-  ollama.respond = passingReplies();
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: { a: simpleJob('a'), b: simpleJob('b'), c: simpleJob('c'), old: simpleJob('old') } });
+  model.ollama.respond = passingReplies();
+  const root = makeProject({ ollamaUrl: model.ollama.url, jobs: { a: simpleJob('a'), b: simpleJob('b'), c: simpleJob('c'), old: simpleJob('old') } });
   writeStatus(root, [entry('a', 'pass'), entry('b', 'fail', { error: 'x' }), entry('c', 'created', { ran: false, error: 'skipped: depends on b, which failed' }), entry('old', 'pass')]);
   const reset = await runCli(['--path', root, 'reset', 'all', '--status', 'pass'], env());
   expect(reset.output).toContain('Reset 2 jobs to created: a, old');
   expect(readStatus(root).a).toMatchObject({ status: 'created', ran: false });
   writeStatus(root, [entry('a', 'pass'), entry('b', 'fail', { error: 'x' }), entry('c', 'created', { ran: false, error: 'skipped: depends on b, which failed' }), entry('old', 'pass')]);
 
-  ollama.resetStats();
+  model.ollama.resetStats();
   const retry = await runCli(['--path', root, 'retry', '--failed'], env());
   expect(retry.output).toContain('Retrying b, c.');
   expect(retry.code).toBe(0);
-  expect(new Set(ollama.calls().map(jobOf))).toEqual(new Set(['b', 'c']));
+  expect(new Set(model.ollama.calls().map(jobOf))).toEqual(new Set(['b', 'c']));
   expect(readStatus(root).b.status).toBe('pass');
 
   const dry = await runCli(['--path', root, 'archive', '--days', '3', '--dry-run'], env());
@@ -236,7 +230,7 @@ test('reset, retry --failed, archive and cleanup', async () => {
 });
 
 test('cancel, pause, resume and concurrency answer clearly when no batch runs; readme prints the guide', async () => {
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: { a: simpleJob('a') } });
+  const root = makeProject({ ollamaUrl: model.ollama.url, jobs: { a: simpleJob('a') } });
   for (const args of [['cancel', 'a'], ['cancel', 'all'], ['pause'], ['resume'], ['concurrency', '2']]) {
     const r = await runCli(['--path', root, ...args], env());
     expect(r.code).toBe(2);
@@ -248,9 +242,9 @@ test('cancel, pause, resume and concurrency answer clearly when no batch runs; r
 });
 
 test('lint runs the lint command (on a job\'s outputs), fix lets the model fix what it reports', async () => {
-  ollama.respond = (req) => (isVerification(req) ? { content: 'PASS' } : req.user.includes('[FAILED COMMAND]') ? { content: block('out/l.txt', 'clean') } : { content: block(`out/${jobOf(req)}.txt`, 'dirty') });
+  model.ollama.respond = (req) => (isVerification(req) ? { content: 'PASS' } : req.user.includes('[FAILED COMMAND]') ? { content: block('out/l.txt', 'clean') } : { content: block(`out/${jobOf(req)}.txt`, 'dirty') });
   const root = makeProject({
-    ollamaUrl: ollama.url,
+    ollamaUrl: model.ollama.url,
     files: { 'jobs/_systemprompt_fix.md': 'FIX\n' },
     toml: '\n[build]\nlint_command = "! grep -l dirty"\n',
     jobs: { l: simpleJob('l') },
@@ -266,9 +260,9 @@ test('lint runs the lint command (on a job\'s outputs), fix lets the model fix w
 });
 
 test('--job-timeout fails a job that runs too long, with the reason in the status file', async () => {
-  ollama.respond = (req) => ({ content: isVerification(req) ? 'PASS' : block(`out/${jobOf(req)}.txt`, 'x'), latencyMs: jobOf(req) === 'slow' ? 8000 : 0 });
+  model.ollama.respond = (req) => ({ content: isVerification(req) ? 'PASS' : block(`out/${jobOf(req)}.txt`, 'x'), latencyMs: jobOf(req) === 'slow' ? 8000 : 0 });
   // Two model slots, so the quick job's calls do not wait behind the slow one's.
-  const root = makeProject({ ollamaUrl: ollama.url, ollamaToml: 'parallel = 2', jobs: { slow: simpleJob('slow'), quick: simpleJob('quick') } });
+  const root = makeProject({ ollamaUrl: model.ollama.url, ollamaToml: 'parallel = 2', jobs: { slow: simpleJob('slow'), quick: simpleJob('quick') } });
   const r = await runCli(['--path', root, 'run', '--job-timeout', '3'], env());
   expect(r.code).toBe(1);
   expect(r.output).toContain('slow: the job timed out after 3s (--job-timeout)');
@@ -288,18 +282,18 @@ test('every command has --help with examples', async () => {
 }, 120_000);
 
 test('retry JOB runs that job again; fix-all lints every passed job; status --watch without a batch prints once', async () => {
-  ollama.respond = passingReplies();
-  const root = makeProject({ ollamaUrl: ollama.url, files: { 'jobs/_systemprompt_fix.md': 'FIX\n' }, toml: '\n[build]\nlint_command = "test -s"\n', jobs: { a: simpleJob('a'), b: simpleJob('b') } });
+  model.ollama.respond = passingReplies();
+  const root = makeProject({ ollamaUrl: model.ollama.url, files: { 'jobs/_systemprompt_fix.md': 'FIX\n' }, toml: '\n[build]\nlint_command = "test -s"\n', jobs: { a: simpleJob('a'), b: simpleJob('b') } });
   expect((await runCli(['--path', root, 'run'], env())).code).toBe(0);
-  ollama.resetStats();
+  model.ollama.resetStats();
   const retry = await runCli(['--path', root, 'retry', 'a'], env());
   expect(retry.code).toBe(0);
-  expect(new Set(ollama.calls().map(jobOf))).toEqual(new Set(['a']));
-  ollama.resetStats();
+  expect(new Set(model.ollama.calls().map(jobOf))).toEqual(new Set(['a']));
+  model.ollama.resetStats();
   const fixAll = await runCli(['--path', root, 'fix-all'], env());
   expect(fixAll.code).toBe(0);
   expect(fixAll.output).toContain('Batch done: 2 passed');
-  expect(ollama.calls()).toHaveLength(0); // the lint passed, so no fix was asked for
+  expect(model.ollama.calls()).toHaveLength(0); // the lint passed, so no fix was asked for
   const watch = await runCli(['--path', root, 'status', '--watch'], env());
   expect(watch.code).toBe(0);
   expect(watch.output.trim()).toBe('2 passed, 0 failed, 0 pending');

@@ -3,21 +3,15 @@
 // and escape codes in a value such as the model are shown escaped, not sent to the terminal.
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { OllamaTestServer } from '../support/ollama-test-server';
-import { runCli } from '../support/processes';
+import { runCli, sharedServerEnv } from '../support/processes';
+import { useStandInModel } from '../support/servers';
 import { makeProject, simpleJob } from '../support/project';
 
-let ollama: OllamaTestServer;
-beforeAll(async () => {
-  ollama = await new OllamaTestServer().start();
-});
-afterAll(async () => {
-  await ollama.stop();
-});
-const env = () => ({ TEMPORAL_ADDRESS: process.env.WORKSPLIT_TEST_TEMPORAL_ADDRESS! });
+const model = useStandInModel();
+const env = sharedServerEnv;
 
 function projectWith(ollamaToml: string): string {
-  const root = makeProject({ ollamaUrl: ollama.url, jobs: { a: simpleJob('a') } });
+  const root = makeProject({ ollamaUrl: model.ollama.url, jobs: { a: simpleJob('a') } });
   writeFileSync(path.join(root, 'worksplit.toml'), `[ollama]\n${ollamaToml}\n\n[temporal]\ntask_queue = "cfgvalues-${process.pid}"\n`);
   return root;
 }
@@ -31,7 +25,7 @@ test.each([['validate'], ['preview', 'a'], ['run'], ['run', '--dry-run']])('a fi
 });
 
 test('--url is checked the same way', async () => {
-  const root = projectWith(`url = "${ollama.url}"`);
+  const root = projectWith(`url = "${model.ollama.url}"`);
   const r = await runCli(['--path', root, 'run', '--url', 'ftp://host/'], env());
   expect(r.code).toBe(2);
   expect(r.output).toContain('--url: must be an http:// or https:// URL (Ollama\'s API), not ftp:');
@@ -46,7 +40,7 @@ test.each([['validate'], ['preview', 'a'], ['run']])('a password in the Ollama U
 });
 
 test('escape codes in the model name are shown escaped by validate and preview', async () => {
-  const root = projectWith(`url = "${ollama.url}"\nmodel = "m\\u001b[2J\\u001b]0;pwned\\u0007"`);
+  const root = projectWith(`url = "${model.ollama.url}"\nmodel = "m\\u001b[2J\\u001b]0;pwned\\u0007"`);
   for (const args of [['validate'], ['preview', 'a']]) {
     const r = await runCli(['--path', root, ...args], env());
     expect(r.output).not.toContain('\u001b[2J');

@@ -1,8 +1,8 @@
 // The forecast of a running batch, learned from an earlier batch of the same project and model:
 // the same batch run twice with a stand-in of fixed latency; at a quarter done the second run's
 // forecast is within 25% of the time it then took. `status --json` and `run --dry-run` show it.
-import { OllamaTestServer } from '../support/ollama-test-server';
-import { runCli, spawnCli } from '../support/processes';
+import { useStandInModel } from '../support/servers';
+import { runCli, sharedServerEnv, spawnCli } from '../support/processes';
 import { makeProject, simpleJob } from '../support/project';
 import { connectTestServer, waitFor } from '../support/harness';
 import { passingReplies } from '../support/replies';
@@ -14,24 +14,18 @@ import type { Forecast } from '../../core/forecast';
 import { Client } from '@temporalio/client';
 import { clientDataConverter } from '../../client/connection';
 
-let ollama: OllamaTestServer;
-beforeAll(async () => {
-  ollama = await new OllamaTestServer().start();
-});
-afterAll(async () => {
-  await ollama.stop();
-});
+const model = useStandInModel();
 
-const shared = () => ({ TEMPORAL_ADDRESS: process.env.WORKSPLIT_TEST_TEMPORAL_ADDRESS! });
+const shared = sharedServerEnv;
 
 test('second run of the same batch: the forecast at a quarter done is within 25% of the actual remaining time', async () => {
   // 16 jobs in 4 chains of 4, two at a time; every call takes 250 ms (two calls a job).
-  ollama.respond = passingReplies({ latencyMs: 250 });
+  model.ollama.respond = passingReplies({ latencyMs: 250 });
   const jobs: Record<string, ReturnType<typeof simpleJob>> = {};
   for (const chain of ['a', 'b', 'c', 'd']) {
     for (let i = 1; i <= 4; i++) jobs[`${chain}${i}`] = simpleJob(`${chain}${i}`, i > 1 ? { context_files: [`out/${chain}${i - 1}.txt`] } : {});
   }
-  const root = makeProject({ ollamaUrl: ollama.url, toml: '[batch]\nmax_concurrent = 2\n', ollamaToml: 'parallel = 2\n', jobs });
+  const root = makeProject({ ollamaUrl: model.ollama.url, toml: '[batch]\nmax_concurrent = 2\n', ollamaToml: 'parallel = 2\n', jobs });
   const first = await runCli(['--path', root, 'run'], shared());
   expect(first.output).toContain('Batch done: 16 passed');
 

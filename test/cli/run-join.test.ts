@@ -3,28 +3,22 @@
 // processes, on the suite's Temporal server.
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { OllamaTestServer } from '../support/ollama-test-server';
-import { runCli, spawnCli } from '../support/processes';
+import { runCli, sharedServerEnv, spawnCli } from '../support/processes';
+import { useStandInModel } from '../support/servers';
 import { jobText, makeProject, simpleJob } from '../support/project';
 import { waitFor } from '../support/harness';
 import { passingReplies } from '../support/replies';
 
-let ollama: OllamaTestServer;
-beforeAll(async () => {
-  ollama = await new OllamaTestServer().start();
-});
-afterAll(async () => {
-  await ollama.stop();
-});
+const model = useStandInModel();
 
-const shared = () => ({ TEMPORAL_ADDRESS: process.env.WORKSPLIT_TEST_TEMPORAL_ADDRESS! });
+const shared = sharedServerEnv;
 const addJob = (root: string, id: string) => writeFileSync(path.join(root, 'jobs', `${id}.md`), jobText(simpleJob(id), id));
 const batchId = (output: string) => /(?:Started batch|Attached to the running batch) (\S+?)\.?(?:\s|$)/.exec(output)?.[1];
 
 test('a job file added mid-batch and a second run: it passes within the same batch execution', async () => {
   // One job at a time, each call ~1 s: the batch runs for several seconds.
-  ollama.respond = passingReplies({ latencyMs: 700 });
-  const root = makeProject({ ollamaUrl: ollama.url, toml: '[batch]\nmax_concurrent = 1\n', jobs: { a: simpleJob('a'), b: simpleJob('b'), c: simpleJob('c') } });
+  model.ollama.respond = passingReplies({ latencyMs: 700 });
+  const root = makeProject({ ollamaUrl: model.ollama.url, toml: '[batch]\nmax_concurrent = 1\n', jobs: { a: simpleJob('a'), b: simpleJob('b'), c: simpleJob('c') } });
   const first = spawnCli(['--path', root, 'run'], shared());
   // Once the batch has planned (its first job started), a new file is not in its plan.
   await waitFor(() => first.output().includes('▶ a started'), 60_000, 'the first job to start');
@@ -42,8 +36,8 @@ test('a job file added mid-batch and a second run: it passes within the same bat
 }, 180_000);
 
 test('run --watch joins a job file as it appears; a refused one is named with the reason', async () => {
-  ollama.respond = passingReplies({ latencyMs: 700 });
-  const root = makeProject({ ollamaUrl: ollama.url, toml: '[batch]\nmax_concurrent = 1\n', jobs: { a: simpleJob('a'), b: simpleJob('b'), c: simpleJob('c') } });
+  model.ollama.respond = passingReplies({ latencyMs: 700 });
+  const root = makeProject({ ollamaUrl: model.ollama.url, toml: '[batch]\nmax_concurrent = 1\n', jobs: { a: simpleJob('a'), b: simpleJob('b'), c: simpleJob('c') } });
   const run = spawnCli(['--path', root, 'run', '--watch'], shared());
   await waitFor(() => run.output().includes('Watching jobs/') && run.output().includes('▶ a started'), 60_000, 'the run to watch jobs/ and its first job to start');
   addJob(root, 'w1');

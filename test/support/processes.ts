@@ -10,6 +10,9 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
+/** A CLI process's environment for the suite's Temporal server (not the project's embedded one). */
+export const sharedServerEnv = (): NodeJS.ProcessEnv => ({ TEMPORAL_ADDRESS: process.env.WORKSPLIT_TEST_TEMPORAL_ADDRESS! });
+
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Spawned {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -25,6 +25,19 @@ export function useServers(): Servers {
   return s;
 }
 
+/** A stand-in model for the tests of one file that run worksplit as its own process (on the
+ * suite's Temporal server: sharedServerEnv in processes.ts). */
+export function useStandInModel(): { readonly ollama: OllamaTestServer } {
+  const s = {} as { ollama: OllamaTestServer };
+  beforeAll(async () => {
+    s.ollama = await new OllamaTestServer().start();
+  });
+  afterAll(async () => {
+    await s.ollama?.stop();
+  });
+  return s;
+}
+
 /** jobs/_jobstatus.json by job id. */
 export function readStatuses(root: string): Record<string, StatusEntry> {
   return Object.fromEntries(parseStatusFile(readFileSync(path.join(root, 'jobs/_jobstatus.json'), 'utf8')).map((e) => [e.id, e]));

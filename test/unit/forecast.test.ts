@@ -69,3 +69,16 @@ test('jobs waiting on a failed job take nothing (they will be skipped); a result
   const noModelMs = forecast({ ...base, now: 10_000, jobs: { d: { state: 'passed', startedAt: 1000, finishedAt: 5000, tokens: { calls: 1, promptTokens: 1, outputTokens: 1 } as never }, w: { state: 'waiting' } }, deps: {}, history: [], historyBatches: 0 })!;
   expect(Number.isFinite(noModelMs.remaining_seconds)).toBe(true);
 });
+
+test('jobs fail as often as they did: a failure skips its dependents, so a chain is expected shorter; the same answer every time', () => {
+  const chain = { b: ['a'], c: ['b'], d: ['c'] };
+  const history = [sample(10, 10), { ...sample(10, 10), passed: false }];
+  const f = forecast({ ...base, jobs: waiting(['a', 'b', 'c', 'd']), deps: chain, history })!;
+  // Each job passes half the time: 10 + 5 + 2.5 + 1.25 s expected, ~19 s.
+  expect(f.remaining_seconds).toBeGreaterThan(12);
+  expect(f.remaining_seconds).toBeLessThan(26);
+  expect(f.remaining_output_tokens).toBeLessThan(400);
+  expect(forecast({ ...base, jobs: waiting(['a', 'b', 'c', 'd']), deps: chain, history })).toEqual(f);
+  // Nothing failed before: the whole chain.
+  expect(forecast({ ...base, jobs: waiting(['a', 'b', 'c', 'd']), deps: chain, history: [sample(10, 10)] })!.remaining_seconds).toBe(40);
+});
