@@ -21,6 +21,13 @@ export function retryableFailure(message: string, type: FailureType): Applicatio
   return ApplicationFailure.retryable(boundedReason(message), type);
 }
 
+/** The same failure (message, type, whether it is retried) carrying `details` for the workflow:
+ * what a step wrote before it failed, the tokens of a call whose answer was refused. */
+export function withDetails(e: unknown, details: unknown[]): ApplicationFailure {
+  const err = e as { message?: string; type?: string | null; nonRetryable?: boolean | null };
+  return ApplicationFailure.create({ type: err.type ?? 'Error', message: err.message ?? String(e), nonRetryable: err.nonRetryable ?? false, details, cause: e instanceof Error ? e : undefined });
+}
+
 export function invalidJob(message: string): ApplicationFailure {
   return finalFailure(message, 'InvalidJob');
 }

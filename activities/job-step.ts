@@ -3,6 +3,7 @@
 // costs the job a workflow activation (the largest part of its orchestration time), so one step
 // instead of three saves two.
 import { ApplicationFailure } from '@temporalio/common';
+import { withDetails } from './failures';
 import type { JobSpec } from '../core/job';
 import type { JobStatus, StatusUpdate } from '../core/status';
 import { FirstAsk, jobOpening } from '../core/job-opening';
@@ -48,7 +49,7 @@ export async function jobStep(req: JobStepRequest): Promise<JobStepResult> {
   } catch (e) {
     // The files are on disk: the job's status and summary must name them even though it fails
     // here (a verify prompt over the limits, say).
-    throw written.length > 0 ? carryingWritten(e, written) : e;
+    throw written.length > 0 ? withDetails(e, [{ writtenBeforeFailure: written } satisfies WrittenBeforeFailure]) : e;
   }
   return { written, ...(prepared ? { prepared } : {}) };
 }
@@ -56,12 +57,6 @@ export async function jobStep(req: JobStepRequest): Promise<JobStepResult> {
 /** What a failed step had written, in its failure's details (read by the job, workflows/job-run.ts). */
 export interface WrittenBeforeFailure {
   writtenBeforeFailure: string[];
-}
-
-function carryingWritten(e: unknown, written: string[]): ApplicationFailure {
-  const err = e as { message?: string; type?: string; nonRetryable?: boolean };
-  const details: WrittenBeforeFailure[] = [{ writtenBeforeFailure: written }];
-  return ApplicationFailure.create({ type: err.type ?? 'Error', message: err.message ?? String(e), nonRetryable: err.nonRetryable ?? false, details, cause: e instanceof Error ? e : undefined });
 }
 
 export interface JobStartRequest extends LoadJobRequest {

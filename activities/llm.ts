@@ -26,7 +26,7 @@ import { checkAnswerSize } from './answer-limit';
 import { quietErrorFetch } from '../ollama-api/error-fetch';
 import { strictStreamFetch } from '../ollama-api/strict-stream';
 import { modelContextFacts } from '../ollama-api/model-facts';
-import { finalFailure, retryableFailure } from './failures';
+import { finalFailure, retryableFailure, withDetails } from './failures';
 
 export interface ChatRequest {
   llm: LlmSettings;
@@ -243,7 +243,7 @@ function finish(llm: LlmSettings, text: string, r: OllamaDone, started: number, 
   try {
     return checked(llm, text, r, started, numCtx, facts, usage);
   } catch (e) {
-    throw e instanceof ApplicationFailure ? withUsage(e, usage) : e;
+    throw e instanceof ApplicationFailure ? withDetails(e, [{ usage }]) : e;
   }
 }
 
@@ -252,10 +252,6 @@ export interface CallUsage {
   promptTokens: number;
   outputTokens: number;
   modelMs: number;
-}
-
-function withUsage(f: ApplicationFailure, usage: CallUsage): ApplicationFailure {
-  return ApplicationFailure.create({ message: f.message, type: f.type ?? undefined, nonRetryable: f.nonRetryable ?? undefined, details: [{ usage }] });
 }
 
 function checked(llm: LlmSettings, text: string, r: OllamaDone, started: number, numCtx: number, facts: ModelContextFacts, usage: CallUsage): ChatResult {

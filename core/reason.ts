@@ -3,6 +3,9 @@
 // over a failure's stack, which starts with its message, and a message holding a long run of
 // spaces took quadratic time there, in the workflow thread, past the SDK's deadlock limit. Pure.
 
+import { showPath } from './paths';
+import { printable } from './printable';
+
 /** Longest whitespace run kept as it is; longer runs become one space. */
 const LONGEST_SPACE_RUN = 40;
 const LONG_SPACE_RUN = new RegExp(`\\s{${LONGEST_SPACE_RUN + 1},}`, 'g');
@@ -14,10 +17,9 @@ export function boundedReason(text: string, max = MAX_REASON_CHARS): string {
   return folded.length > max ? `${folded.slice(0, max)}… (cut: ${folded.length} characters)` : folded;
 }
 
-/** A name the model wrote, for a message: as it is when short and plain, else quoted with its
- * escapes, its long space runs folded and cut to 120 characters. */
+/** A name the model wrote, for a message: as it is when short and plain (messages read as they
+ * always did), else as showPath shows names, with its long space runs folded first. */
 export function shownName(name: string): string {
-  if (name.length <= 120 && !/\s{8}|[\u0000-\u001f\u007f-\u009f]/.test(name)) return name;
-  const folded = name.replace(/\s{8,}/g, ' … ');
-  return JSON.stringify(folded.length > 120 ? `${folded.slice(0, 120)}…` : folded);
+  if (name.length <= 120 && !/\s{8}/.test(name) && printable(name) === name) return name;
+  return showPath(name.replace(/\s{8,}/g, ' … '));
 }

@@ -135,7 +135,8 @@ function parseWith(answer: string, strict: boolean): Verdict {
 const DECORATION = /^[\s*_#`>~"'“”[\](){}.:=-]+|[\s*_#`>~"'“”[\](){}.:!=-]+$/g;
 
 /** Question marks, in any script. */
-const QUESTION = /[?？‽⁇¿⸮؟]/;
+const QUESTION_MARKS = '?？‽⁇¿⸮؟';
+const QUESTION = new RegExp(`[${QUESTION_MARKS}]`);
 
 /** Between a verdict word and what qualifies it: spaces, punctuation, brackets, emphasis, ellipses,
  * invisible characters. */
@@ -143,7 +144,7 @@ const BETWEEN = /^[\s,.;:!\-–—…()[\]{}"'“”‘’*_`~\u200b-\u200f\u206
 
 /** Right after "PASS" (past BETWEEN), what makes it no verdict: a question, a condition, or a
  * template echoed back ("PASS/FAIL", "PASS or FAIL"). */
-const HEDGE = /^(?:[?？‽⁇¿⸮؟/|]|(?:only|if|unless|when|once|after|provided|assuming|but|except|however|though|although|pending|until|or|as\s+long\s+as|so\s+long\s+as|subject\s+to)\b)/i;
+const HEDGE = new RegExp(String.raw`^(?:[${QUESTION_MARKS}/|]|(?:only|if|unless|when|once|after|provided|assuming|but|except|however|though|although|pending|until|or|as\s+long\s+as|so\s+long\s+as|subject\s+to)\b)`, 'i');
 
 /** An explicit rejection anywhere in the answer contradicts a pass ("Reject it", "FAIL"); a
  * description of code that rejects input does not. */
